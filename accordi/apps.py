@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccordiConfig(AppConfig):
+    name = "accordi"
+    verbose_name = _("Piani di Zona e Accordi di Programma")

@@ -1,0 +1,12 @@
+"""Test settings: the production settings with HTTPS-only cookies off (the test servers speak
+plain HTTP) and a fast password hasher."""
+
+from .settings import *  # noqa: F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
