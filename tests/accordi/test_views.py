@@ -1,0 +1,215 @@
+"""Plan pages with object permissions across two ambiti."""
+
+import pytest
+from django.urls import reverse
+
+from accordi import guardie
+from accordi.models import Stato, TransizionePiano
+from ambiti.models import Incarico
+
+from ..factories import AmbitoFactory, CicloFactory, crea_piano, utente_con_ruolo
+
+R = Incarico.Ruolo
+
+
+def url_piano(piano):
+    return reverse("accordi:piano", args=[piano.pk])
+
+
+def url_transizione(piano, nome):
+    return reverse("accordi:transizione", args=[piano.pk, nome])
+
+
+@pytest.mark.parametrize("ruolo", [r for r in R.values if r != R.OPERATORE_REGIONALE])
+def test_ogni_ruolo_dell_ambito_vede_il_piano(client, mondo, ruolo):
+    client.force_login(mondo[ruolo])
+    risposta = client.get(url_piano(mondo.piano))
+    assert risposta.status_code == 200
+    assert "Piano di Pavia" in risposta.text
+
+
+def test_l_altro_ambito_riceve_404(client, mondo):
+    for utente in (mondo.udp_altro, mondo.presidente_altro):
+        client.force_login(utente)
+        assert client.get(url_piano(mondo.piano)).status_code == 404
+        risposta = client.post(url_transizione(mondo.piano, "annulla"),
+                               {"stato_atteso": "avvio", "nota": "intrusione"})
+        assert risposta.status_code == 404
+    assert not TransizionePiano.objects.filter(piano=mondo.piano, nome="annulla").exists()
+
+
+def test_elenco_mostra_solo_i_piani_propri(client, mondo):
+    client.force_login(mondo[R.SINDACO])
+    testo = client.get(reverse("accordi:piani")).text
+    assert "Piano di Pavia" in testo and "Piano di Certosa" not in testo
+
+
+def test_operatore_regionale_legge_ogni_ambito_della_regione(client, mondo):
+    client.force_login(mondo.regionale)
+    testo = client.get(reverse("accordi:piani")).text
+    assert "Piano di Pavia" in testo and "Piano di Certosa" in testo
+    pagina = client.get(url_piano(mondo.piano))
+    assert pagina.status_code == 200
+    assert pagina.context["azioni"] == []  # reads, never acts
+
+
+def test_anonimo_rimandato_all_accesso(client, mondo):
+    risposta = client.get(url_piano(mondo.piano))
+    assert risposta.status_code == 302 and reverse("login") in risposta["Location"]
+    risposta = client.post(url_transizione(mondo.piano, "annulla"), {"stato_atteso": "avvio", "nota": "x"})
+    assert risposta.status_code == 302
+    mondo.piano.refresh_from_db()
+    assert mondo.piano.stato == "avvio"
+
+
+def test_il_udp_vede_solo_le_sue_transizioni_con_cosa_manca(client, mondo):
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    risposta = client.get(url_piano(mondo.piano))
+    nomi = [a.transizione.nome for a in risposta.context["azioni"]]
+    assert nomi == ["approva_atto_indirizzo"]  # annulla belongs to the Assemblea
+    assert 'data-testid="azione-annulla"' not in risposta.text
+    assert "atto di indirizzo" in risposta.text and "non verificabile" in risposta.text
+
+
+def test_il_presidente_vede_annulla(client, mondo):
+    client.force_login(mondo[R.PRESIDENTE_ASSEMBLEA])
+    risposta = client.get(url_piano(mondo.piano))
+    assert [a.transizione.nome for a in risposta.context["azioni"]] == ["annulla"]
+    assert 'data-testid="azione-annulla"' in risposta.text
+
+
+def test_post_forgiato_rifiutato_con_403(client, mondo):
+    client.force_login(mondo[R.SINDACO])
+    risposta = client.post(url_transizione(mondo.piano, "annulla"), {"stato_atteso": "avvio", "nota": "x"})
+    assert risposta.status_code == 403
+    mondo.piano.refresh_from_db()
+    assert mondo.piano.stato == "avvio"
+
+
+def test_transizione_eseguita_dalla_pagina(client, mondo):
+    piano = crea_piano(mondo.ambito, stato="parere_sindacati", ciclo=CicloFactory(anno_inizio=2030, anno_fine=2032))
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    risposta = client.post(url_transizione(piano, "rinvia_alla_stesura"),
+                           {"stato_atteso": "parere_sindacati", "nota": "Osservazioni SPI"}, follow=True)
+    assert risposta.status_code == 200
+    assert "Fatto: il piano è ora nello stato «Stesura della bozza»" in risposta.text
+    assert "Osservazioni SPI" in risposta.text  # in the timeline
+    piano.refresh_from_db()
+    assert piano.stato == Stato.BOZZA
+
+
+def test_guardia_non_soddisfatta_spiegata_in_italiano(client, mondo):
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    risposta = client.post(url_transizione(mondo.piano, "approva_atto_indirizzo"),
+                           {"stato_atteso": "avvio", "nota": ""}, follow=True)
+    assert "Non è ancora possibile" in risposta.text
+    assert "Assemblea dei Sindaci" in risposta.text
+    mondo.piano.refresh_from_db()
+    assert mondo.piano.stato == "avvio"
+
+
+def test_piano_cambiato_nel_frattempo_in_pagina(client, mondo):
+    piano = crea_piano(mondo.ambito, stato="bozza", ciclo=CicloFactory(anno_inizio=2030, anno_fine=2032))
+    client.force_login(mondo[R.PRESIDENTE_ASSEMBLEA])
+    risposta = client.post(url_transizione(piano, "annulla"),
+                           {"stato_atteso": "parere_sindacati", "nota": "x"}, follow=True)
+    assert "cambiato nel frattempo" in risposta.text
+    piano.refresh_from_db()
+    assert piano.stato == "bozza"
+
+
+def test_nota_obbligatoria_mancante(client, mondo):
+    client.force_login(mondo[R.PRESIDENTE_ASSEMBLEA])
+    risposta = client.post(url_transizione(mondo.piano, "annulla"), {"stato_atteso": "avvio", "nota": ""}, follow=True)
+    assert "Motivo dell&#x27;annullamento" in risposta.text
+    mondo.piano.refresh_from_db()
+    assert mondo.piano.stato == "avvio"
+
+
+def test_get_sulla_transizione_non_ammesso(client, mondo):
+    client.force_login(mondo[R.PRESIDENTE_ASSEMBLEA])
+    assert client.get(url_transizione(mondo.piano, "annulla")).status_code == 405
+
+
+def test_home_mostra_cosa_fare(client, mondo):
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    testo = client.get(reverse("accordi:home")).text
+    assert "Da fare" in testo and "Approva atto di indirizzo" in testo and "Piano di Pavia" in testo
+    assert "Piano di Certosa" not in testo
+    assert "Responsabile dell&#x27;Ufficio di Piano" in testo  # role in the header
+
+
+def test_home_pubblica(client, mondo):
+    testo = client.get(reverse("accordi:home")).text
+    assert "Accedi" in testo and "Piano di Pavia" not in testo
+
+
+def test_creazione_piano_dalla_pagina(client, mondo):
+    ambito = AmbitoFactory(asl=mondo.ambito.asl, nome="Ambito Nuovo")
+    udp = utente_con_ruolo(R.RESPONSABILE_UDP, ambito)
+    client.force_login(udp)
+    ciclo = mondo.piano.ciclo
+    risposta = client.post(reverse("accordi:piano_nuovo"),
+                           {"ciclo": ciclo.pk, "ambiti": [ambito.pk], "titolo": "PdZ Ambito Nuovo"})
+    assert risposta.status_code == 302
+    risposta = client.post(reverse("accordi:piano_nuovo"),
+                           {"ciclo": ciclo.pk, "ambiti": [ambito.pk], "titolo": "Secondo"})
+    assert risposta.status_code == 200 and "ha già un piano" in risposta.text
+    risposta = client.post(reverse("accordi:piano_nuovo"),
+                           {"ciclo": ciclo.pk, "ambiti": [mondo.altro_ambito.pk], "titolo": "Altrui"})
+    assert risposta.status_code == 200  # not offered: a form error, nothing created
+    assert "Altrui" not in [p.titolo for p in ambito.piani.all()]
+
+
+def test_creazione_piano_negata_a_chi_non_e_udp(client, mondo):
+    client.force_login(mondo[R.SINDACO])
+    assert client.get(reverse("accordi:piano_nuovo")).status_code == 403
+
+
+def test_pagine_pubbliche_solo_piani_approvati(client, mondo):
+    vigente = crea_piano(AmbitoFactory(asl=mondo.ambito.asl), stato="vigente",
+                         titolo="Piano approvato", vigente_dal="2025-05-01")
+    elenco = client.get(reverse("accordi:pubblico_piani")).text
+    assert "Piano approvato" in elenco and "Piano di Pavia" not in elenco
+    assert client.get(reverse("accordi:pubblico_piano", args=[vigente.pk])).status_code == 200
+    assert client.get(reverse("accordi:pubblico_piano", args=[mondo.piano.pk])).status_code == 404
+
+
+def test_pagina_in_inglese(client, mondo):
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    testo = client.get(reverse("accordi:piano", args=[mondo.piano.pk])).text
+    assert '<html lang="en">' in testo
+    assert "What you can do" in testo
+
+
+def test_query_costanti_nell_elenco(client, mondo, django_assert_max_num_queries):
+    client.force_login(mondo.regionale)
+    for _ in range(15):
+        crea_piano(AmbitoFactory(asl=mondo.ambito.asl))
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("accordi:piani")).status_code == 200
+
+
+def test_query_costanti_nella_scrivania(client, mondo, django_assert_max_num_queries):
+    udp = mondo[R.RESPONSABILE_UDP]
+    client.force_login(udp)
+    from ambiti.services import incarico_assegna
+    for _ in range(10):
+        ambito = AmbitoFactory(asl=mondo.ambito.asl)
+        incarico_assegna(utente=udp, ruolo=R.RESPONSABILE_UDP, ambito=ambito)
+        crea_piano(ambito, ciclo=mondo.piano.ciclo)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("accordi:home")).status_code == 200
+
+
+def test_query_costanti_nella_pagina_del_piano(client, mondo, django_assert_max_num_queries):
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    guardie._REGISTRO["atto_di_indirizzo"] = lambda p: []
+    try:
+        from accordi.services import esegui_transizione
+        esegui_transizione(piano=mondo.piano, nome="approva_atto_indirizzo", utente=mondo[R.RESPONSABILE_UDP])
+    finally:
+        guardie._REGISTRO.pop("atto_di_indirizzo")
+    with django_assert_max_num_queries(15):
+        assert client.get(url_piano(mondo.piano)).status_code == 200

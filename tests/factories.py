@@ -1,0 +1,165 @@
+"""All test factories in one place."""
+
+import datetime
+import itertools
+
+import factory
+from stdnum import luhn
+from stdnum.it import codicefiscale
+
+from accordi.models import CicloProgrammazione, PianoAmbito, PianoDiZona
+from ambiti.models import ASL, Ambito, Comune, Ente, Incarico, Provincia, Regione, Utente
+from ambiti.services import incarico_assegna
+
+_seq = itertools.count(1)
+
+
+def cf_ente(n: int) -> str:
+    base = f"{n:010d}"
+    return base + luhn.calc_check_digit(base)
+
+
+def cf_persona(n: int) -> str:
+    mesi = "ABCDEHLMPRST"
+    base = f"RSSMRA{70 + n % 30:02d}{mesi[n % 12]}{1 + n % 28:02d}G388"
+    return base + codicefiscale.calc_check_digit(base)
+
+
+class RegioneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Regione
+        django_get_or_create = ["codice_istat"]
+
+    codice_istat = "03"
+    nome = "Lombardia"
+
+
+class ProvinciaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provincia
+        django_get_or_create = ["codice_istat"]
+
+    codice_istat = "018"
+    sigla = "PV"
+    nome = "Pavia"
+    regione = factory.SubFactory(RegioneFactory)
+
+
+class ComuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comune
+
+    codice_istat = factory.Sequence(lambda n: f"{900000 + n:06d}")
+    codice_catastale = factory.Sequence(lambda n: f"Z{n % 1000:03d}")
+    denominazione = factory.Sequence(lambda n: f"Comune {n}")
+    provincia = factory.SubFactory(ProvinciaFactory)
+    popolazione = 1000
+    popolazione_al = datetime.date(2011, 10, 9)
+
+
+class ASLFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ASL
+        django_get_or_create = ["nome"]
+
+    nome = "ASL della Provincia di Pavia"
+    tipo = ASL.Tipo.ASL
+    regione = factory.SubFactory(RegioneFactory)
+
+
+class AmbitoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ambito
+        skip_postgeneration_save = True
+
+    nome = factory.Sequence(lambda n: f"Ambito {n}")
+    codice = factory.Sequence(lambda n: f"AMB-{n}")
+    asl = factory.SubFactory(ASLFactory)
+
+    @factory.post_generation
+    def comuni(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            extracted = ComuneFactory.create_batch(3)
+        self.comuni.add(*extracted)
+
+
+class EnteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ente
+
+    denominazione = factory.Sequence(lambda n: f"Ente {n}")
+    tipo = Ente.Tipo.ALTRO
+    codice_fiscale = factory.Sequence(lambda n: cf_ente(1000 + n))
+
+
+class UtenteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Utente
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"utente{n}")
+    first_name = "Nome"
+    last_name = factory.Sequence(lambda n: f"Cognome{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.it")
+    codice_fiscale = factory.Sequence(cf_persona)
+    password = factory.PostGenerationMethodCall("set_password", "password-di-prova")
+
+    @factory.post_generation
+    def salva(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class CicloFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CicloProgrammazione
+        django_get_or_create = ["regione", "anno_inizio"]
+
+    regione = factory.SubFactory(RegioneFactory)
+    anno_inizio = 2025
+    anno_fine = 2027
+    atto_linee_indirizzo = "DGR XII/0000 del 01/01/2025"
+    scadenza_approvazione = datetime.date(2099, 3, 31)
+    validita_inizio = datetime.date(2025, 4, 1)
+    validita_fine = datetime.date(2099, 12, 31)
+
+
+def crea_piano(*ambiti, stato="avvio", ciclo=None, **campi) -> PianoDiZona:
+    """A plan in any state, bypassing the iter (tests only)."""
+    ciclo = ciclo or CicloFactory()
+    piano = PianoDiZona.objects.create(
+        ciclo=ciclo, titolo=campi.pop("titolo", f"Piano {next(_seq)}"), stato=stato, **campi
+    )
+    for ambito in ambiti:
+        PianoAmbito.objects.create(piano=piano, ambito=ambito, ciclo=ciclo)
+    return piano
+
+
+def ente_per(ruolo, ambito):
+    R = Incarico.Ruolo
+    if ruolo == R.SINDACO:
+        comune = ambito.comuni.first()
+        ente, _ = Ente.objects.get_or_create(
+            comune=comune, defaults={"tipo": Ente.Tipo.COMUNE, "denominazione": f"Comune di {comune.denominazione}"}
+        )
+        return ente
+    if ruolo == R.REFERENTE_ASL:
+        ente, _ = Ente.objects.get_or_create(asl=ambito.asl, defaults={"tipo": Ente.Tipo.ASL, "denominazione": ambito.asl.nome})
+        return ente
+    if ruolo == R.REFERENTE_SINDACATO:
+        return EnteFactory(tipo=Ente.Tipo.SINDACATO, livello_sindacale=Ente.Livello.PROVINCIALE)
+    if ruolo == R.REFERENTE_TERZO_SETTORE:
+        return EnteFactory(tipo=Ente.Tipo.TERZO_SETTORE, forma_giuridica=Ente.FormaGiuridica.APS)
+    return None
+
+
+def utente_con_ruolo(ruolo, ambito=None, regione=None, **campi) -> Utente:
+    utente = UtenteFactory(**campi)
+    incarico_assegna(
+        utente=utente, ruolo=ruolo, ambito=ambito, regione=regione,
+        ente=ente_per(ruolo, ambito) if ambito else None,
+    )
+    return utente
