@@ -107,12 +107,14 @@ def piano_dettaglio(request, pk):
     permessi = Permessi(request.user)
     permessi.prefetch(piano.ambiti.all())
     azioni = selectors.azioni_disponibili(piano, permessi)
+    giorni = (piano.ciclo.scadenza_approvazione - timezone.localdate()).days
     return render(request, "accordi/piano_dettaglio.html", {
         "piano": piano,
         "passi": selectors.passi_iter(piano),
         "azioni": azioni,
         "timeline": selectors.timeline(piano),
-        "giorni_alla_scadenza": (piano.ciclo.scadenza_approvazione - timezone.localdate()).days,
+        "giorni_alla_scadenza": giorni,
+        "giorni_di_ritardo": -giorni,
     })
 
 
