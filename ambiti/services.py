@@ -56,9 +56,7 @@ def _revoca_permessi(incarico: Incarico) -> None:
     """Revoke what this incarico granted, keeping what another active incarico still grants."""
     altri = Incarico.objects.filter(utente=incarico.utente, attivo=True).exclude(pk=incarico.pk)
     if incarico.ruolo == R.OPERATORE_REGIONALE:
-        ancora = set()
-        for altro in altri.filter(regione=incarico.regione):
-            ancora.update(PERMESSI_REGIONALI)
+        ancora = set(PERMESSI_REGIONALI) if altri.filter(regione=incarico.regione).exists() else set()
         for perm in set(PERMESSI_REGIONALI) - ancora:
             remove_perm(f"ambiti.{perm}", incarico.utente, incarico.regione)
         return

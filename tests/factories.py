@@ -15,7 +15,8 @@ _seq = itertools.count(1)
 
 
 def cf_ente(n: int) -> str:
-    base = f"{n:010d}"
+    """A valid 11-digit codice fiscale / partita IVA: company number, office code 018, Luhn."""
+    base = f"{n % 9_999_999 + 1:07d}018"
     return base + luhn.calc_check_digit(base)
 
 
@@ -147,7 +148,9 @@ def ente_per(ruolo, ambito):
         )
         return ente
     if ruolo == R.REFERENTE_ASL:
-        ente, _ = Ente.objects.get_or_create(asl=ambito.asl, defaults={"tipo": Ente.Tipo.ASL, "denominazione": ambito.asl.nome})
+        ente, _ = Ente.objects.get_or_create(
+            asl=ambito.asl, defaults={"tipo": Ente.Tipo.ASL, "denominazione": ambito.asl.nome}
+        )
         return ente
     if ruolo == R.REFERENTE_SINDACATO:
         return EnteFactory(tipo=Ente.Tipo.SINDACATO, livello_sindacale=Ente.Livello.PROVINCIALE)

@@ -9,7 +9,9 @@ RADICE = Path(__file__).resolve().parents[1]
 
 
 def _check_deploy(**env):
-    ambiente = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests; a deployment never sets it.
+    via = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ambiente = {k: v for k, v in os.environ.items() if k not in via}
     ambiente.update(env, DJANGO_SETTINGS_MODULE="pianozona.settings")
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
