@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import services
-from .selectors import destinatari_notifica
 from .models import TransizionePiano
+from .selectors import destinatari_notifica
 
 
 @shared_task(acks_late=True)
