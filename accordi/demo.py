@@ -136,7 +136,8 @@ def carica_demo() -> list[tuple[str, str]]:
             regione=lombardia if u.regione else None, ente=enti.get(u.ente) if u.ente else None, dal=dal,
         )
         dove = f"{ambiti[u.ambito].nome}" if u.ambito else lombardia.nome
-        accessi.append((u.username, f"{R(u.ruolo).label} – {dove}"))
+        per = f" ({enti[u.ente]})" if u.ente else ""
+        accessi.append((u.username, f"{R(u.ruolo).label}{per} – {dove}"))
 
     admin, creato = Utente.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Amministratore",

@@ -33,7 +33,10 @@ class CicloProgrammazione(models.Model):
         verbose_name_plural = _("cicli di programmazione")
         ordering = ["-anno_inizio", "regione"]
         constraints = [
-            models.UniqueConstraint(fields=["regione", "anno_inizio"], name="ciclo_unico_per_regione"),
+            models.UniqueConstraint(
+                fields=["regione", "anno_inizio"], name="ciclo_unico_per_regione",
+                violation_error_message=_("La regione ha già un ciclo che inizia in quell'anno."),
+            ),
             models.CheckConstraint(condition=Q(anno_fine__gte=models.F("anno_inizio")), name="ciclo_anni_ordinati"),
             models.CheckConstraint(
                 condition=Q(validita_fine__gt=models.F("validita_inizio")), name="ciclo_validita_ordinata"

@@ -16,7 +16,7 @@ from ambiti.selectors import ambiti_con_permesso
 
 from . import selectors, services
 from .exceptions import DatiNonValidi, GuardieNonSoddisfatte, IterError, PermessoNegato
-from .forms import PianoForm, TransizioneForm
+from .forms import CicloForm, PianoForm, TransizioneForm
 from .iter import TRANSIZIONI
 from .models import CicloProgrammazione, PianoDiZona, Stato
 
@@ -77,6 +77,9 @@ def piano_nuovo(request):
         regione__in=regioni, validita_fine__gte=timezone.localdate()
     ).select_related("regione")
     form = PianoForm(request.POST or None, ambiti=ambiti, cicli=cicli)
+    if not cicli.exists():
+        messages.warning(request, _("Non c'è un ciclo di programmazione aperto per la tua regione: la "
+                                    "Regione deve prima definirlo."))
     if request.method == "POST" and form.is_valid():
         try:
             piano = services.piano_crea(
@@ -154,6 +157,38 @@ def pubblico_piano(request, pk):
     return render(request, "accordi/pubblico_piano.html", {
         "piano": piano, "timeline": selectors.timeline(piano),
     })
+
+
+def _regioni_gestite(utente):
+    from guardian.shortcuts import get_objects_for_user
+
+    from ambiti.models import Regione
+
+    return get_objects_for_user(utente, "ambiti.consulta_regione", klass=Regione, accept_global_perms=False)
+
+
+@login_required
+def cicli_elenco(request):
+    """Regional officers manage the planning cycles of their region."""
+    regioni = _regioni_gestite(request.user)
+    if not regioni.exists():
+        raise PermissionDenied
+    cicli = CicloProgrammazione.objects.filter(regione__in=regioni).select_related("regione")
+    return render(request, "accordi/cicli_elenco.html", {"cicli": cicli, "oggi": timezone.localdate()})
+
+
+@login_required
+def ciclo_modifica(request, pk=None):
+    regioni = _regioni_gestite(request.user)
+    if not regioni.exists():
+        raise PermissionDenied
+    ciclo = get_object_or_404(CicloProgrammazione, pk=pk, regione__in=regioni) if pk else None
+    form = CicloForm(request.POST or None, instance=ciclo, regioni=regioni)
+    if request.method == "POST" and form.is_valid():
+        ciclo = form.save()
+        messages.success(request, _("Ciclo %(ciclo)s salvato.") % {"ciclo": ciclo})
+        return redirect("accordi:cicli")
+    return render(request, "accordi/ciclo_form.html", {"form": form, "ciclo": ciclo})
 
 
 def errore_403(request, exception=None):

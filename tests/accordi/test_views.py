@@ -213,3 +213,55 @@ def test_query_costanti_nella_pagina_del_piano(client, mondo, django_assert_max_
         guardie._REGISTRO.pop("atto_di_indirizzo")
     with django_assert_max_num_queries(15):
         assert client.get(url_piano(mondo.piano)).status_code == 200
+
+
+# --- cicli di programmazione --------------------------------------------------------------
+
+def _dati_ciclo(regione, **extra):
+    dati = {
+        "regione": regione.pk, "anno_inizio": 2028, "anno_fine": 2030,
+        "atto_linee_indirizzo": "DGR XII/1234 del 01/12/2027", "data_atto": "2027-12-01",
+        "scadenza_approvazione": "2028-03-31", "validita_inizio": "2028-04-01", "validita_fine": "2030-12-31",
+    }
+    dati.update(extra)
+    return dati
+
+
+def test_l_operatore_regionale_crea_e_modifica_un_ciclo(client, mondo):
+    from accordi.models import CicloProgrammazione
+
+    regione = mondo.ambito.asl.regione
+    client.force_login(mondo.regionale)
+    assert 'href="/cicli/"' in client.get(reverse("accordi:home")).text
+    risposta = client.post(reverse("accordi:ciclo_nuovo"), _dati_ciclo(regione))
+    assert risposta.status_code == 302
+    ciclo = CicloProgrammazione.objects.get(regione=regione, anno_inizio=2028)
+    risposta = client.post(reverse("accordi:ciclo", args=[ciclo.pk]), _dati_ciclo(regione, anno_fine=2029,
+                           validita_fine="2029-12-31"))
+    assert risposta.status_code == 302
+    ciclo.refresh_from_db()
+    assert ciclo.anno_fine == 2029
+    assert "2028-2029" in client.get(reverse("accordi:cicli")).text
+
+
+def test_ciclo_con_dati_errati_spiegati(client, mondo):
+    from accordi.models import CicloProgrammazione
+
+    regione = mondo.ambito.asl.regione
+    client.force_login(mondo.regionale)
+    risposta = client.post(reverse("accordi:ciclo_nuovo"), _dati_ciclo(
+        regione, anno_fine=2027, validita_fine="2028-01-01"))
+    assert risposta.status_code == 200
+    assert "L&#x27;ultimo anno non può precedere il primo." in risposta.text
+    assert "La fine della validità deve seguire l&#x27;inizio." in risposta.text
+    risposta = client.post(reverse("accordi:ciclo_nuovo"), _dati_ciclo(regione, anno_inizio=2025, anno_fine=2027,
+                           validita_fine="2027-12-31"))
+    assert "La regione ha già un ciclo che inizia in quell&#x27;anno." in risposta.text
+    assert CicloProgrammazione.objects.filter(anno_inizio__in=[2028]).count() == 0
+
+
+def test_cicli_negati_a_chi_non_e_regionale(client, mondo):
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    assert client.get(reverse("accordi:cicli")).status_code == 403
+    assert client.post(reverse("accordi:ciclo_nuovo"), _dati_ciclo(mondo.ambito.asl.regione)).status_code == 403
+    assert 'href="/cicli/"' not in client.get(reverse("accordi:home")).text

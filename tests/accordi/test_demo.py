@@ -1,0 +1,22 @@
+"""The demo data load is idempotent and gives every role of ITER.md a user."""
+
+import pytest
+from django.core.management import call_command
+
+from accordi.models import PianoDiZona, TransizionePiano
+from ambiti.models import Incarico, Utente
+
+
+@pytest.mark.django_db
+def test_demo_idempotente_con_tutti_i_ruoli(capsys):
+    call_command("demo")
+    conteggi = (Utente.objects.count(), Incarico.objects.count(), PianoDiZona.objects.count(),
+                TransizionePiano.objects.count())
+    call_command("demo")
+    assert (Utente.objects.count(), Incarico.objects.count(), PianoDiZona.objects.count(),
+            TransizionePiano.objects.count()) == conteggi
+    assert set(Incarico.objects.values_list("ruolo", flat=True)) == set(Incarico.Ruolo.values)
+    assert set(PianoDiZona.objects.values_list("stato", flat=True)) == {"avvio"}
+    uscita = capsys.readouterr().out
+    assert "PianoZona-demo-2026" in uscita and "udp.pavia" in uscita
+    assert Utente.objects.get(username="udp.pavia").check_password("PianoZona-demo-2026")
