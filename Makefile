@@ -52,6 +52,7 @@ migrate: $(STAMP)
 
 demo: $(STAMP) sysdeps messages migrate
 	DEBUG=true $(PY) manage.py demo
+	DEBUG=true $(PY) manage.py crea_pki_sviluppo
 	@echo ""
 	@echo "PianoZona è in ascolto su http://$(HOST):$(PORT)/ (Ctrl+C per fermarlo)"
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)

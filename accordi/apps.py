@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccordiConfig(AppConfig):
     name = "accordi"
     verbose_name = _("Piani di Zona e Accordi di Programma")
+
+    def ready(self):
+        # Register the acts this app issues with the document service.
+        from . import atti  # noqa: F401

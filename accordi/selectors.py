@@ -11,7 +11,7 @@ from ambiti.models import Ambito, Incarico
 from ambiti.ruoli import PERMESSI_DI_LETTURA, Permessi
 
 from .iter import PERCORSO, TRANSIZIONI, Transizione
-from .models import PianoDiZona, Stato, TransizionePiano
+from .models import Documento, PianoDiZona, RichiestaFirma, Stato, TransizionePiano
 
 
 def _piani_base() -> QuerySet[PianoDiZona]:
@@ -106,3 +106,11 @@ def destinatari_notifica(piano: PianoDiZona, escludi=None) -> list[str]:
     if escludi is not None:
         incarichi = incarichi.exclude(utente=escludi)
     return sorted(set(incarichi.values_list("utente__email", flat=True)))
+
+
+def documenti_del_piano(piano: PianoDiZona) -> list[Documento]:
+    documenti = list(piano.documenti.order_by("-creato_il", "-pk"))
+    richieste = {r.documento_id: r for r in RichiestaFirma.objects.filter(documento__in=documenti)}
+    for documento in documenti:
+        documento.richiesta_firma_cache = richieste.get(documento.pk)
+    return documenti

@@ -33,3 +33,75 @@ def notifica_transizione(transizione_id: int) -> int:
 @shared_task
 def concludi_piani_scaduti() -> list[int]:
     return services.concludi_piani_scaduti()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def genera_documento_task(self, documento_id: int) -> int:
+    """Render, seal and store an act. Idempotent: a rerun after a crash finishes the job
+    without making a second document (see services_documenti.genera_documento)."""
+    from .services_documenti import genera_documento
+
+    return genera_documento(documento_id).pk
+
+
+@shared_task(acks_late=True)
+def invita_firmatari(richiesta_id: int) -> int:
+    """E-mail the signers whose turn it is (all at once, or the next in order)."""
+    from .models import EventoFirma, RichiestaFirma
+    from .services_firme import firmatari_di_turno
+
+    richiesta = RichiestaFirma.objects.select_related("documento").get(pk=richiesta_id)
+    gia_invitati = set(
+        richiesta.eventi.filter(tipo=EventoFirma.Tipo.INVITO).values_list("firmatario_id", flat=True)
+    )
+    inviati = 0
+    for firmatario in firmatari_di_turno(richiesta):
+        if firmatario.pk in gia_invitati or not firmatario.utente.email:
+            continue
+        _scrivi_al_firmatario(richiesta, firmatario, promemoria=False)
+        EventoFirma.objects.create(richiesta=richiesta, firmatario=firmatario, tipo=EventoFirma.Tipo.INVITO)
+        inviati += 1
+    return inviati
+
+
+@shared_task(acks_late=True)
+def invia_promemoria(richiesta_id: int) -> int:
+    from .models import EventoFirma, RichiestaFirma
+    from .services_firme import firmatari_di_turno
+
+    richiesta = RichiestaFirma.objects.select_related("documento").get(pk=richiesta_id)
+    inviati = 0
+    for firmatario in firmatari_di_turno(richiesta):
+        if firmatario.utente.email:
+            _scrivi_al_firmatario(richiesta, firmatario, promemoria=True)
+            EventoFirma.objects.create(richiesta=richiesta, firmatario=firmatario, tipo=EventoFirma.Tipo.PROMEMORIA)
+            inviati += 1
+    return inviati
+
+
+def _scrivi_al_firmatario(richiesta, firmatario, *, promemoria: bool) -> None:
+    from django.core.mail import send_mail
+
+    documento = richiesta.documento
+    url = settings.PIANOZONA_SITE_URL.rstrip("/") + reverse("accordi:documento", args=[documento.pk])
+    if promemoria:
+        oggetto = _("Promemoria: firma %(doc)s entro il %(d)s")
+    else:
+        oggetto = _("Richiesta di firma: %(doc)s entro il %(d)s")
+    oggetto = oggetto % {"doc": documento.titolo, "d": richiesta.scadenza.strftime("%d/%m/%Y")}
+    testo = _(
+        "Gentile %(nome)s,\n\nè richiesta la sua firma digitale sul documento «%(doc)s» (n. %(n)s), "
+        "per %(ente)s, entro il %(d)s.\n\nApra il documento per scaricarlo e caricarlo firmato "
+        "(PAdES .pdf o CAdES .p7m): %(url)s\n"
+    ) % {
+        "nome": firmatario.utente, "doc": documento.titolo, "n": documento.protocollo,
+        "ente": firmatario.ente or firmatario.utente, "d": richiesta.scadenza.strftime("%d/%m/%Y"), "url": url,
+    }
+    send_mail(oggetto, testo, settings.DEFAULT_FROM_EMAIL, [firmatario.utente.email])
+
+
+@shared_task
+def promemoria_firme() -> dict:
+    from .services_firme import promemoria_firme as servizio
+
+    return servizio()

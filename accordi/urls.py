@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_documenti
 
 app_name = "accordi"
 
@@ -10,6 +10,17 @@ urlpatterns = [
     path("piani/nuovo/", views.piano_nuovo, name="piano_nuovo"),
     path("piani/<int:pk>/", views.piano_dettaglio, name="piano"),
     path("piani/<int:pk>/transizioni/<slug:nome>/", views.piano_transizione, name="transizione"),
+    path("piani/<int:pk>/documenti/<slug:tipo>/", views_documenti.documento_genera, name="documento_genera"),
+    path("documenti/<int:pk>/", views_documenti.documento_dettaglio, name="documento"),
+    path("documenti/<int:pk>/stato/", views_documenti.documento_stato, name="documento_stato"),
+    path("documenti/<int:pk>/scarica/", views_documenti.documento_scarica, name="documento_scarica"),
+    path("documenti/<int:pk>/firme/", views_documenti.richiesta_firma, name="richiesta_firma"),
+    path("firme/<int:pk>/carica/", views_documenti.firma_carica, name="firma_carica"),
+    path("firme/<int:pk>/browser/", views_documenti.firma_browser, name="firma_browser"),
+    path("firme/<int:pk>/p7m/", views_documenti.firma_busta, name="firma_busta"),
+    path("verifica/", views_documenti.verifica, name="verifica"),
+    path("verifica/<str:codice>/", views_documenti.verifica_codice, name="verifica_codice"),
+    path("verifica/<str:codice>/scarica/", views_documenti.verifica_scarica, name="verifica_scarica"),
     path("cicli/", views.cicli_elenco, name="cicli"),
     path("cicli/nuovo/", views.ciclo_modifica, name="ciclo_nuovo"),
     path("cicli/<int:pk>/", views.ciclo_modifica, name="ciclo"),

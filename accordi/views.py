@@ -18,7 +18,7 @@ from . import selectors, services
 from .exceptions import DatiNonValidi, GuardieNonSoddisfatte, IterError, PermessoNegato
 from .forms import CicloForm, PianoForm, TransizioneForm
 from .iter import TRANSIZIONI
-from .models import CicloProgrammazione, PianoDiZona, Stato
+from .models import CicloProgrammazione, Documento, PianoDiZona, Stato
 
 
 def home(request):
@@ -118,6 +118,10 @@ def piano_dettaglio(request, pk):
         "timeline": selectors.timeline(piano),
         "giorni_alla_scadenza": giorni,
         "giorni_di_ritardo": -giorni,
+        "documenti": selectors.documenti_del_piano(piano),
+        "puo_generare": permessi.ha_su_alcuno("gestisci_piano", piano.ambiti.all()),
+        "tipi_generabili": [(t, Documento.Tipo(t).label) for t in
+                            (Documento.Tipo.PIANO_BOZZA, Documento.Tipo.PIANO_DEFINITIVO, Documento.Tipo.ACCORDO)],
     })
 
 

@@ -195,3 +195,20 @@ LOGGING = {
 # Upload limit for documents (bytes); used by the document and signature services.
 PIANOZONA_MAX_UPLOAD_BYTES = int(os.environ.get("PIANOZONA_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 PIANOZONA_SITE_URL = os.environ.get("PIANOZONA_SITE_URL", "http://127.0.0.1:8000")
+
+# Documents and signatures. The development PKI (python manage.py crea_pki_sviluppo) lives in
+# var/pki; production points these at the body's real seal and at its trust roots.
+PIANOZONA_PKI_DIR = Path(os.environ.get("PIANOZONA_PKI_DIR", BASE_DIR / "var" / "pki"))
+PIANOZONA_SIGILLO_P12 = Path(os.environ.get("PIANOZONA_SIGILLO_P12", PIANOZONA_PKI_DIR / "sigillo.p12"))
+PIANOZONA_SIGILLO_PASSPHRASE = os.environ.get("PIANOZONA_SIGILLO_PASSPHRASE", "pianozona-sviluppo")
+PIANOZONA_TSA_URL = os.environ.get("PIANOZONA_TSA_URL", "")
+PIANOZONA_TRUST_DIR = Path(os.environ.get("PIANOZONA_TRUST_DIR", PIANOZONA_PKI_DIR / "fiducia"))
+PIANOZONA_TRUSTED_LIST = os.environ.get("PIANOZONA_TRUSTED_LIST", "")
+# In-browser signing with the certificates the development CA issued (clearly labelled as such).
+PIANOZONA_FIRMA_DEMO = env_bool("PIANOZONA_FIRMA_DEMO", DEBUG)
+PIANOZONA_FIRMA_DEMO_DIR = Path(os.environ.get("PIANOZONA_FIRMA_DEMO_DIR", PIANOZONA_PKI_DIR / "persone"))
+PIANOZONA_FIRMA_DEMO_PASSPHRASE = os.environ.get("PIANOZONA_FIRMA_DEMO_PASSPHRASE", "pianozona-sviluppo")
+CELERY_BEAT_SCHEDULE["promemoria-firme"] = {
+    "task": "accordi.tasks.promemoria_firme",
+    "schedule": crontab(hour=8, minute=30),
+}

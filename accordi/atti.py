@@ -1,0 +1,67 @@
+"""Contents of the acts this app issues: the plan and the Accordo di Programma, built from the
+registry and the plan's iter. Later capabilities enrich them (sections, commitments, cost
+sharing, adherents) and register their own acts."""
+
+from __future__ import annotations
+
+from django.db.models import Sum
+
+from ambiti.models import Comune, Ente
+
+from .models import Documento
+from .services_documenti import registra_contenuto
+
+
+def _territorio(piano) -> dict:
+    ambiti = list(piano.ambiti.select_related("asl").all())
+    comuni = list(
+        Comune.objects.filter(ambiti__in=ambiti).select_related("provincia").distinct().order_by("denominazione")
+    )
+    totale = sum(c.popolazione or 0 for c in comuni)
+    for comune in comuni:
+        comune.quota = (comune.popolazione or 0) * 100 / totale if totale else 0
+    date = {c.popolazione_al for c in comuni if c.popolazione_al}
+    return {
+        "ambiti": ambiti,
+        "asl": ambiti[0].asl if ambiti else None,
+        "comuni": comuni,
+        "popolazione_totale": totale,
+        "popolazione_al": max(date) if date else None,
+        "comuni_senza_popolazione": [c for c in comuni if c.popolazione is None],
+    }
+
+
+@registra_contenuto(Documento.Tipo.PIANO_BOZZA, "atti/piano.html")
+@registra_contenuto(Documento.Tipo.PIANO_DEFINITIVO, "atti/piano.html")
+def contenuto_piano(documento: Documento) -> dict:
+    piano = documento.piano
+    return {
+        "piano": piano,
+        "definitivo": documento.tipo == Documento.Tipo.PIANO_DEFINITIVO,
+        "transizioni": list(piano.transizioni.select_related("utente").order_by("quando", "pk")),
+        **_territorio(piano),
+    }
+
+
+@registra_contenuto(Documento.Tipo.ACCORDO, "atti/accordo.html")
+def contenuto_accordo(documento: Documento) -> dict:
+    piano = documento.piano
+    territorio = _territorio(piano)
+    enti_comuni = {
+        e.comune_id: e for e in Ente.objects.filter(comune__in=territorio["comuni"])
+    }
+    parti = [
+        {"ente": enti_comuni.get(c.pk), "comune": c, "denominazione": f"Comune di {c.denominazione}",
+         "firmatario": "Il Sindaco"}
+        for c in territorio["comuni"]
+    ]
+    if territorio["asl"]:
+        parti.append({"denominazione": territorio["asl"].nome, "firmatario": "Il Direttore Generale"})
+    return {
+        "piano": piano,
+        "parti": parti,
+        "transizioni": list(piano.transizioni.select_related("utente").order_by("quando", "pk")),
+        "popolazione_somma": Comune.objects.filter(pk__in=[c.pk for c in territorio["comuni"]]).aggregate(
+            s=Sum("popolazione"))["s"],
+        **territorio,
+    }

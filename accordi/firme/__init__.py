@@ -1,0 +1,1 @@
+"""Firme digitali: PKI di sviluppo, apposizione e verifica di firme PAdES e CAdES."""

@@ -1,0 +1,200 @@
+"""The document service: every official act is an HTML template rendered to PDF/A with
+WeasyPrint, numbered per ambito and year, sealed by the issuing body (PAdES) and stored
+immutably with its SHA-256.
+
+Rendering runs as a Celery task. ``documento_richiedi`` writes the row first (with an
+idempotency key) and queues the task after commit; ``genera_documento`` is safe to run again
+after a crash: it finishes a half-done job and never makes a second document or revision.
+
+Capabilities add their acts with ``registra_contenuto(tipo, template)``: a function that
+returns the template context for a Documento of that kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambiti.models import Ambito
+from ambiti.ruoli import Permessi
+
+from .exceptions import DatiNonValidi, PermessoNegato
+from .models import ContatoreAtti, Documento, PianoDiZona, RevisioneDocumento
+
+logger = logging.getLogger(__name__)
+
+Costruttore = Callable[[Documento], dict]
+_CONTENUTI: dict[str, tuple[str, Costruttore]] = {}
+
+
+def registra_contenuto(tipo: str, template: str) -> Callable[[Costruttore], Costruttore]:
+    def decorator(funzione: Costruttore) -> Costruttore:
+        _CONTENUTI[tipo] = (template, funzione)
+        return funzione
+
+    return decorator
+
+
+def sha256(dati: bytes) -> str:
+    return hashlib.sha256(dati).hexdigest()
+
+
+def url_verifica(codice: str) -> str:
+    return settings.PIANOZONA_SITE_URL.rstrip("/") + reverse("accordi:verifica_codice", args=[codice])
+
+
+# --- requesting -------------------------------------------------------------------------
+
+def _prossimo_numero(ambito: Ambito, anno: int) -> int:
+    contatore, _creato = ContatoreAtti.objects.select_for_update().get_or_create(ambito=ambito, anno=anno)
+    contatore.ultimo += 1
+    contatore.save(update_fields=["ultimo"])
+    return contatore.ultimo
+
+
+def ente_emittente(ambito: Ambito) -> str:
+    return _("Ufficio di Piano – %(ambito)s") % {"ambito": ambito.nome}
+
+
+@transaction.atomic
+def documento_richiedi(
+    *, tipo: str, piano: PianoDiZona, utente, titolo: str | None = None, ambito: Ambito | None = None,
+    chiave: str | None = None,
+) -> Documento:
+    """Ask for a new version of an act of ``piano``; the PDF is produced in the background.
+    The same ``chiave`` always returns the same Documento (a double click makes one act)."""
+    if tipo not in _CONTENUTI:
+        raise DatiNonValidi(_("Questo tipo di atto non è ancora disponibile: %(tipo)s.")
+                            % {"tipo": Documento.Tipo(tipo).label})
+    ambiti = list(piano.ambiti.all())
+    if utente is not None and not Permessi(utente).ha_su_alcuno("gestisci_piano", ambiti):
+        raise PermessoNegato(_("Solo l'Ufficio di Piano genera gli atti del piano."))
+    ambito = ambito or ambiti[0]
+    # Lock the plan so two simultaneous requests agree on the version number.
+    PianoDiZona.objects.select_for_update().filter(pk=piano.pk).first()
+    versione = Documento.objects.filter(piano=piano, tipo=tipo).count() + 1
+    chiave = chiave or f"{tipo}:piano{piano.pk}:v{versione}"
+    esistente = Documento.objects.filter(chiave=chiave).first()
+    if esistente:
+        return esistente
+    anno = timezone.localdate().year
+    documento = Documento.objects.create(
+        tipo=tipo, titolo=titolo or f"{Documento.Tipo(tipo).label} – {piano.titolo}",
+        ambito=ambito, anno=anno, numero=_prossimo_numero(ambito, anno), versione=versione,
+        piano=piano, ente_emittente=ente_emittente(ambito), chiave=chiave, creato_da=utente,
+    )
+    transaction.on_commit(lambda: _accoda(documento.pk))
+    return documento
+
+
+def _accoda(documento_id: int) -> None:
+    from .tasks import genera_documento_task
+
+    genera_documento_task.delay(documento_id)
+
+
+# --- rendering --------------------------------------------------------------------------
+
+def qr_svg_data_uri(testo: str) -> str:
+    import segno
+
+    return segno.make(testo, error="m").svg_data_uri(scale=3, border=1)
+
+
+def render_pdf(template: str, contesto: dict) -> bytes:
+    """HTML template (print CSS) → PDF/A-3b bytes."""
+    from weasyprint import HTML
+
+    html = render_to_string(template, contesto)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def contesto_atto(documento: Documento) -> dict:
+    template, costruttore = _CONTENUTI[documento.tipo]
+    contesto = {
+        "documento": documento,
+        "url_verifica": url_verifica(documento.codice_verifica),
+        "qr": qr_svg_data_uri(url_verifica(documento.codice_verifica)),
+        "data_atto": timezone.localdate(),
+    }
+    contesto.update(costruttore(documento))
+    return contesto
+
+
+def sigilla(pdf: bytes) -> bytes:
+    """The issuing body's PAdES seal (B-B; B-T when a timestamp authority is configured)."""
+    from .firme.firma import sigilla_pdf
+
+    p12 = settings.PIANOZONA_SIGILLO_P12
+    if not p12 or not p12.exists():
+        raise RuntimeError(
+            _("Il certificato di sigillo non è configurato (%(p)s): eseguire «python manage.py "
+              "crea_pki_sviluppo» in sviluppo, o impostare PIANOZONA_SIGILLO_P12 in produzione.") % {"p": p12}
+        )
+    return sigilla_pdf(
+        pdf, p12_path=p12, passphrase=settings.PIANOZONA_SIGILLO_PASSPHRASE,
+        tsa_url=settings.PIANOZONA_TSA_URL or None,
+    )
+
+
+def nome_file(documento: Documento, revisione: int) -> str:
+    return f"documenti/{documento.anno}/{documento.ambito_id}/{documento.codice_verifica}-r{revisione}.pdf"
+
+
+def salva_revisione(documento: Documento, numero: int, dati: bytes) -> RevisioneDocumento:
+    """Store one immutable file. A file left by a job that died before recording it is not
+    part of any document yet, so it is replaced rather than kept beside a new one."""
+    nome = nome_file(documento, numero)
+    if default_storage.exists(nome):
+        default_storage.delete(nome)
+    salvato = default_storage.save(nome, ContentFile(dati))
+    return RevisioneDocumento.objects.create(
+        documento=documento, numero=numero, file=salvato, sha256=sha256(dati), dimensione=len(dati)
+    )
+
+
+def genera_documento(documento_id: int) -> Documento:
+    with transaction.atomic():
+        documento = Documento.objects.select_for_update().get(pk=documento_id)
+        if documento.stato == Documento.Stato.PRONTO:
+            return documento
+        documento.stato = Documento.Stato.IN_CORSO
+        documento.tentativi += 1
+        documento.errore = ""
+        documento.save(update_fields=["stato", "tentativi", "errore"])
+    try:
+        pdf = sigilla(render_pdf(_CONTENUTI[documento.tipo][0], contesto_atto(documento)))
+    except Exception as exc:
+        logger.exception("Rendering of document %s failed", documento_id)
+        Documento.objects.filter(pk=documento_id).update(stato=Documento.Stato.ERRORE, errore=str(exc)[:2000])
+        raise
+    with transaction.atomic():
+        documento = Documento.objects.select_for_update().get(pk=documento_id)
+        if documento.stato == Documento.Stato.PRONTO:  # another run finished first
+            return documento
+        if not documento.revisioni.filter(numero=0).exists():
+            salva_revisione(documento, 0, pdf)
+        documento.stato = Documento.Stato.PRONTO
+        documento.sigillato = True
+        documento.pronto_il = timezone.now()
+        documento.save(update_fields=["stato", "sigillato", "pronto_il"])
+    return documento
+
+
+def revisione_corrente(documento: Documento) -> RevisioneDocumento | None:
+    return documento.revisioni.order_by("-numero").first()
+
+
+def leggi(revisione: RevisioneDocumento) -> bytes:
+    with revisione.file.open("rb") as f:
+        return f.read()
