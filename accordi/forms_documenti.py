@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import RichiestaFirma
+from .services_firme import messaggio_file_troppo_grande
 
 
 class RichiestaFirmaForm(forms.Form):
@@ -51,8 +52,7 @@ class CaricaFirmaForm(forms.Form):
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > settings.PIANOZONA_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Il file supera la dimensione massima di %(mb)d MB.")
-                                        % {"mb": settings.PIANOZONA_MAX_UPLOAD_BYTES // (1024 * 1024)})
+            raise forms.ValidationError(messaggio_file_troppo_grande())
         return f
 
 
@@ -62,10 +62,9 @@ class VerificaForm(forms.Form):
 
     def clean(self):
         dati = super().clean()
-        if not dati.get("codice") and not dati.get("file"):
+        if not dati.get("codice") and not dati.get("file") and "file" not in self.errors:
             raise forms.ValidationError(_("Indica il codice di verifica o carica un file."))
         f = dati.get("file")
         if f and f.size > settings.PIANOZONA_MAX_UPLOAD_BYTES:
-            self.add_error("file", _("Il file supera la dimensione massima di %(mb)d MB.")
-                           % {"mb": settings.PIANOZONA_MAX_UPLOAD_BYTES // (1024 * 1024)})
+            self.add_error("file", messaggio_file_troppo_grande())
         return dati

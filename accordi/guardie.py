@@ -45,7 +45,8 @@ def richiede_capacita(nome: str, requisito: str, capacita: str) -> Guardia:
         controllo = _REGISTRO.get(nome)
         if controllo is None:
             return [
-                _("%(requisito)s (non verificabile: manca la funzione «%(capacita)s»).")
+                _("%(requisito)s. Il passaggio resta bloccato finché non è attiva la funzione "
+                  "«%(capacita)s», che lo verifica.")
                 % {"requisito": requisito, "capacita": CAPACITA[capacita]}
             ]
         return controllo(piano)

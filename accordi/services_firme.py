@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,12 @@ _AL_COMPLETAMENTO: list[Callable[[RichiestaFirma], None]] = []
 def al_completamento(funzione: Callable[[RichiestaFirma], None]):
     _AL_COMPLETAMENTO.append(funzione)
     return funzione
+
+
+def messaggio_file_troppo_grande() -> str:
+    return _("Il file supera la dimensione massima di %(dim)s.") % {
+        "dim": filesizeformat(settings.PIANOZONA_MAX_UPLOAD_BYTES)
+    }
 
 
 def radici_fiducia() -> list:
@@ -157,8 +164,7 @@ def firma_carica(
     documento = firmatario.richiesta.documento
     massimo = settings.PIANOZONA_MAX_UPLOAD_BYTES
     if len(dati) > massimo:
-        _rifiuta(firmatario, utente, [_("Il file supera la dimensione massima di %(mb)d MB.")
-                                      % {"mb": massimo // (1024 * 1024)}], nome_file, dati)
+        _rifiuta(firmatario, utente, [messaggio_file_troppo_grande()], nome_file, dati)
     corrente = revisione_corrente(documento)
     originale = leggi(corrente)
     radici = radici_fiducia()
@@ -255,11 +261,11 @@ def firma_demo(*, firmatario: Firmatario, utente) -> Firmatario:
     from .firme.firma import firma_pdf
     from .firme.pki import carica_pkcs12
 
+    firmatario = Firmatario.objects.select_related("richiesta__documento").get(pk=firmatario.pk)
+    _puo_firmare(firmatario, utente)
     percorso = percorso_certificato_demo(utente)
     if percorso is None:
         raise FirmaRifiutata(_("La firma dimostrativa nel browser non è disponibile per il tuo profilo."))
-    firmatario = Firmatario.objects.select_related("richiesta__documento").get(pk=firmatario.pk)
-    _puo_firmare(firmatario, utente)
     chiave, certificato, altri = carica_pkcs12(percorso, settings.PIANOZONA_FIRMA_DEMO_PASSPHRASE)
     originale = leggi(revisione_corrente(firmatario.richiesta.documento))
     firmato = firma_pdf(

@@ -72,7 +72,10 @@ def _contesto_documento(request, documento):
         "firma_demo": bool(mio and services_firme.percorso_certificato_demo(request.user)),
         "puo_gestire": Permessi(request.user).ha("gestisci_piano", documento.ambito),
         "form_carica": CaricaFirmaForm(),
-        "eventi": list(richiesta.eventi.select_related("utente").order_by("-quando")[:30]) if richiesta else [],
+        "eventi": (
+            list(richiesta.eventi.select_related("utente", "firmatario__utente").order_by("-quando")[:30])
+            if richiesta else []
+        ),
         "url_verifica": services_documenti.url_verifica(documento.codice_verifica),
     }
 
@@ -154,7 +157,8 @@ def firma_carica(request, pk):
     except PermessoNegato as exc:
         raise PermissionDenied(str(exc)) from exc
     except IterError as exc:
-        messages.error(request, _("Firma non accettata: %(motivo)s") % {"motivo": " ".join(exc.messaggi)})
+        messages.error(request, _("Firma non accettata: %(motivo)s Scarica da questa pagina il PDF nella versione "
+                                  "più recente, firmalo e caricalo di nuovo.") % {"motivo": " ".join(exc.messaggi)})
     else:
         messages.success(request, _("Firma verificata e registrata."))
     return redirect("accordi:documento", pk=firmatario.richiesta.documento_id)

@@ -68,7 +68,7 @@ def test_il_udp_vede_solo_le_sue_transizioni_con_cosa_manca(client, mondo):
     nomi = [a.transizione.nome for a in risposta.context["azioni"]]
     assert nomi == ["approva_atto_indirizzo"]  # annulla belongs to the Assemblea
     assert 'data-testid="azione-annulla"' not in risposta.text
-    assert "atto di indirizzo" in risposta.text and "non verificabile" in risposta.text
+    assert "atto di indirizzo" in risposta.text and "resta bloccato" in risposta.text
 
 
 def test_il_presidente_vede_annulla(client, mondo):
