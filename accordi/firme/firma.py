@@ -6,7 +6,7 @@ Rules:
   a new incremental revision: earlier revisions stay byte-identical, which is what lets the
   verifier check an upload against the version we handed out (prefix equality);
 * each signature gets its own, new field: ``Sigillo`` for the seal of the issuing body,
-  ``Firma1``, ``Firma2``… for people, picking the first free name;
+  ``Firma1``, ``Firma2``… for people, numbered after the highest name in use;
 * a CAdES signature is an *attached* CMS SignedData (``.p7m``, DER) that envelopes the
   document.
 
