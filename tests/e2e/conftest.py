@@ -15,9 +15,12 @@ ARGOMENTI = [
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
+    """Mark the journeys and run them last: Playwright's sync API keeps an event loop running
+    in the main thread for the whole session, which would break tests that call asyncio.run."""
+    e2e = [item for item in items if "tests/e2e/" in str(item.fspath)]
+    for item in e2e:
+        item.add_marker(pytest.mark.e2e)
+    items[:] = [item for item in items if item not in e2e] + e2e
 
 
 @pytest.fixture(scope="session")
