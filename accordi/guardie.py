@@ -133,6 +133,11 @@ INTESA_POSITIVA = richiede_capacita(
     _("L'ASL deve esprimere l'intesa positiva sul testo approvato"),
     "contenuto",
 )
+CAPOFILA_DESIGNATO = richiede_capacita(
+    "capofila_designato",
+    _("L'Assemblea dei Sindaci deve designare l'ente capofila dell'Accordo"),
+    "governance",
+)
 ACCORDO_COMPLETO = richiede_capacita(
     "accordo_completo",
     _("L'Accordo deve essere completo: ente capofila designato, parti, impegni, ripartizione "

@@ -81,7 +81,7 @@ TRANSIZIONI: dict[str, Transizione] = {
         Transizione(
             "apri_sottoscrizione", _("Apri sottoscrizione"),
             _("L'Accordo di Programma è completo e va alla firma."),
-            (UDP,), (g.ACCORDO_COMPLETO,),
+            (UDP,), (g.CAPOFILA_DESIGNATO, g.ACCORDO_COMPLETO),
         ),
         Transizione(
             "dichiara_vigente", _("Dichiara vigente"),

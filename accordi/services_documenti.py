@@ -83,15 +83,33 @@ def documento_richiedi(
     # Lock the plan so two simultaneous requests agree on the version number.
     PianoDiZona.objects.select_for_update().filter(pk=piano.pk).first()
     versione = Documento.objects.filter(piano=piano, tipo=tipo).count() + 1
-    chiave = chiave or f"{tipo}:piano{piano.pk}:v{versione}"
+    return atto_richiedi(
+        tipo=tipo, ambito=ambito, piano=piano, utente=utente, versione=versione,
+        titolo=titolo or f"{Documento.Tipo(tipo).label} – {piano.titolo}",
+        chiave=chiave or f"{tipo}:piano{piano.pk}:v{versione}",
+    )
+
+
+@transaction.atomic
+def atto_richiedi(
+    *, tipo: str, ambito: Ambito, titolo: str, chiave: str, utente=None, piano: PianoDiZona | None = None,
+    versione: int = 1, ente: str | None = None,
+) -> Documento:
+    """Number and queue an act of ``ambito``. The caller has checked the permission: this is
+    the entry point other capabilities use (the Assemblea's deliberations and minutes reach it
+    through the ``PIANOZONA_RICHIEDI_ATTO`` setting). The same ``chiave`` returns the same
+    Documento."""
+    if tipo not in _CONTENUTI:
+        raise DatiNonValidi(_("Questo tipo di atto non è ancora disponibile: %(tipo)s.")
+                            % {"tipo": Documento.Tipo(tipo).label})
     esistente = Documento.objects.filter(chiave=chiave).first()
     if esistente:
         return esistente
     anno = timezone.localdate().year
     documento = Documento.objects.create(
-        tipo=tipo, titolo=titolo or f"{Documento.Tipo(tipo).label} – {piano.titolo}",
-        ambito=ambito, anno=anno, numero=_prossimo_numero(ambito, anno), versione=versione,
-        piano=piano, ente_emittente=ente_emittente(ambito), chiave=chiave, creato_da=utente,
+        tipo=tipo, titolo=titolo[:255], ambito=ambito, anno=anno, numero=_prossimo_numero(ambito, anno),
+        versione=versione, piano=piano, ente_emittente=ente or ente_emittente(ambito), chiave=chiave,
+        creato_da=utente,
     )
     transaction.on_commit(lambda: _accoda(documento.pk))
     return documento

@@ -24,7 +24,10 @@ def _documento_o_404(request, pk) -> Documento:
     documento = get_object_or_404(
         Documento.objects.select_related("piano", "piano__ciclo", "ambito", "ambito__asl"), pk=pk
     )
-    legge = documento.piano and selectors.piano_per_utente(request.user, documento.piano_id) is not None
+    if documento.piano_id:
+        legge = selectors.piano_per_utente(request.user, documento.piano_id) is not None
+    else:  # acts of the Assemblea (deliberations, minutes): whoever reads the ambito
+        legge = Permessi(request.user).legge([documento.ambito])
     firma = Firmatario.objects.filter(richiesta__documento=documento, utente=request.user).exists()
     if not (legge or firma):
         raise Http404(_("Documento non trovato."))

@@ -1,4 +1,5 @@
-"""Errors of the iter services. Each carries an Italian message fit to show the user."""
+"""Errors of the services (iter, Assemblea, documents). Each carries an Italian message fit to
+show the user."""
 
 
 class IterError(Exception):
@@ -27,3 +28,7 @@ class GuardieNonSoddisfatte(IterError):
 
 class DatiNonValidi(IterError):
     """The user's input is incomplete or wrong."""
+
+
+class StatoCambiato(IterError):
+    """A session or a vote changed state since the user loaded the page."""

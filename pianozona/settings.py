@@ -212,3 +212,7 @@ CELERY_BEAT_SCHEDULE["promemoria-firme"] = {
     "task": "accordi.tasks.promemoria_firme",
     "schedule": crontab(hour=8, minute=30),
 }
+
+# Wiring between apps: the Assemblea (tavoli) issues its acts through the document service of
+# accordi without importing it (imports run accordi -> tavoli, never back).
+PIANOZONA_RICHIEDI_ATTO = "accordi.services_documenti.atto_richiedi"

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("ambiti.urls_account")),
+    path("", include("tavoli.urls")),
     path("", include("accordi.urls")),
 ]
 

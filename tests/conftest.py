@@ -45,3 +45,7 @@ def mondo(db) -> Mondo:
         presidente_altro=utente_con_ruolo(R.PRESIDENTE_ASSEMBLEA, altro, username="pres-altro"),
         regionale=utente_con_ruolo(R.OPERATORE_REGIONALE, regione=RegioneFactory(), username="regionale"),
     )
+
+
+# The test PKI (tests/pki.py) serves every app that issues or signs documents.
+from .pki import pki_attiva, pki_prova  # noqa: E402, F401

@@ -166,3 +166,13 @@ def utente_con_ruolo(ruolo, ambito=None, regione=None, **campi) -> Utente:
         ente=ente_per(ruolo, ambito) if ambito else None,
     )
     return utente
+
+
+def sindaco_di(comune, ambito, **campi) -> Utente:
+    """The mayor of ``comune`` (one per Comune; ``utente_con_ruolo`` picks the first Comune)."""
+    ente, _ = Ente.objects.get_or_create(
+        comune=comune, defaults={"tipo": Ente.Tipo.COMUNE, "denominazione": f"Comune di {comune.denominazione}"}
+    )
+    utente = UtenteFactory(**campi)
+    incarico_assegna(utente=utente, ruolo=Incarico.Ruolo.SINDACO, ambito=ambito, ente=ente)
+    return utente

@@ -47,6 +47,7 @@ class Documento(models.Model):
     class Tipo(models.TextChoices):
         ATTO_INDIRIZZO = "atto_indirizzo", _("Atto di indirizzo")
         VERBALE_ASSEMBLEA = "verbale_assemblea", _("Verbale di seduta dell'Assemblea")
+        DELIBERAZIONE = "deliberazione", _("Deliberazione dell'Assemblea dei Sindaci")
         VERBALE_TAVOLO = "verbale_tavolo", _("Verbale di seduta del tavolo")
         PIANO_BOZZA = "piano_bozza", _("Piano di Zona – bozza")
         PIANO_DEFINITIVO = "piano_definitivo", _("Piano di Zona – testo definitivo")

@@ -20,7 +20,6 @@ from accordi.models import Documento, Firmatario
 from ambiti.models import Ente, Incarico
 from ambiti.services import incarico_assegna
 
-from ..accordi.conftest import pki_attiva, pki_prova  # noqa: F401  (fixtures of the signing tests)
 from ..factories import AmbitoFactory, CicloFactory, ComuneFactory, UtenteFactory, crea_piano, utente_con_ruolo
 from .conftest import accedi
 

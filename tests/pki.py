@@ -1,4 +1,4 @@
-"""A development PKI made inside the tests (no network, no private keys committed), and the
+"""Fixtures: a development PKI made inside the tests (no network, no private keys committed), and the
 settings that point the document and signature services at it."""
 
 from dataclasses import dataclass, field

@@ -1,0 +1,176 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ambiti.models import Ente, Utente
+
+from .models import RegolaVoto, Seggio, TipoDeliberazione, Voto
+
+
+class StileItalia:
+    """Bootstrap Italia classes and the ARIA links between a field, its help and its errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for nome, campo in self.fields.items():
+            w = campo.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.Select):
+                w.attrs.setdefault("class", "")
+            else:
+                w.attrs.setdefault("class", "form-control")
+            if campo.help_text:
+                w.attrs["aria-describedby"] = f"aiuto-id_{self.add_prefix(nome)}"
+
+    def full_clean(self):
+        super().full_clean()
+        for nome in self.errors:
+            if nome in self.fields:
+                w = self.fields[nome].widget
+                w.attrs["aria-invalid"] = "true"
+                w.attrs["class"] = (w.attrs.get("class", "") + " is-invalid").strip()
+                descritto = w.attrs.get("aria-describedby", "")
+                w.attrs["aria-describedby"] = f"{descritto} err-id_{self.add_prefix(nome)}".strip()
+
+
+class RegolaForm(StileItalia, forms.ModelForm):
+    class Meta:
+        model = RegolaVoto
+        fields = ["modalita", "quorum_numeratore", "quorum_denominatore", "quorum_strettamente", "maggioranza",
+                  "qualificata_numeratore", "qualificata_denominatore", "base", "astenuti_contano", "riferimento"]
+
+
+class SedutaForm(StileItalia, forms.Form):
+    data = forms.DateTimeField(
+        label=_("Data e ora"), input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": _("Indica data e ora della seduta."),
+                        "invalid": _("Data e ora non valide.")},
+    )
+    durata_minuti = forms.IntegerField(label=_("Durata prevista (minuti)"), min_value=15, max_value=720, initial=120)
+    luogo = forms.CharField(label=_("Luogo"), max_length=255, required=False,
+                            help_text=_("Indirizzo della sala; lascia vuoto se la seduta è solo online."))
+    collegamento = forms.URLField(label=_("Collegamento online"), required=False, assume_scheme="https",
+                                  help_text=_("Link della videoconferenza, se la seduta è (anche) online."),
+                                  error_messages={"invalid": _("Indica un indirizzo web completo (https://…).")})
+
+    def clean(self):
+        dati = super().clean()
+        if not dati.get("luogo") and not dati.get("collegamento") and not self.errors:
+            raise forms.ValidationError(_("Indica il luogo della seduta oppure il collegamento online."))
+        return dati
+
+
+class PuntoForm(StileItalia, forms.Form):
+    oggetto = forms.CharField(label=_("Oggetto"), max_length=255,
+                              error_messages={"required": _("Indica l'oggetto del punto.")})
+    tipo = forms.ChoiceField(label=_("Deliberazione proposta"), required=False,
+                             choices=[("", _("Nessuna: punto informativo"))] + list(TipoDeliberazione.choices))
+    proposta = forms.CharField(label=_("Testo della proposta"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    piano = forms.ModelChoiceField(label=_("Piano di Zona"), required=False, queryset=None,
+                                   help_text=_("Obbligatorio per atto di indirizzo, approvazione del piano, "
+                                               "designazione del capofila e criteri di ripartizione."))
+    documento_piano = forms.ModelChoiceField(label=_("Testo definitivo da approvare"), required=False, queryset=None,
+                                             help_text=_("Solo per l'approvazione del piano: la versione esatta."))
+    ente_capofila = forms.ModelChoiceField(label=_("Ente capofila proposto"), required=False, queryset=None)
+    priorita = forms.CharField(
+        label=_("Priorità e obiettivi"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Per l'atto di indirizzo: una priorità per riga, con gli obiettivi dopo i due punti. "
+                    "Es.: «Non autosufficienza: potenziare l'assistenza domiciliare»."),
+    )
+
+    def __init__(self, *args, piani, documenti, enti, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["piano"].queryset = piani
+        self.fields["documento_piano"].queryset = documenti
+        self.fields["documento_piano"].label_from_instance = lambda d: f"{d.titolo} – v{d.versione} ({d.protocollo})"
+        self.fields["ente_capofila"].queryset = enti
+
+    def priorita_elenco(self) -> list[tuple[str, str]]:
+        righe = []
+        for riga in (self.cleaned_data.get("priorita") or "").splitlines():
+            if not riga.strip():
+                continue
+            titolo, _sep, obiettivi = riga.partition(":")
+            righe.append((titolo.strip(), obiettivi.strip()))
+        return righe
+
+
+class PresenzaForm(forms.Form):
+    comune = forms.IntegerField()
+    presenza = forms.ChoiceField(choices=Seggio.Presenza.choices)
+    rappresentante = forms.ModelChoiceField(queryset=Utente.objects.filter(is_active=True), required=False)
+
+
+class VotoForm(forms.Form):
+    espressione = forms.ChoiceField(choices=Voto.Espressione.choices,
+                                    error_messages={"required": _("Scegli il voto.")})
+    comune = forms.IntegerField(required=False)
+
+
+class DelegaForm(StileItalia, forms.Form):
+    comune = forms.ModelChoiceField(label=_("Comune"), queryset=None,
+                                    error_messages={"required": _("Scegli il Comune.")})
+    delegato = forms.ModelChoiceField(label=_("Delegato"), queryset=None,
+                                      help_text=_("La persona deve avere un account PianoZona."),
+                                      error_messages={"required": _("Scegli il delegato.")})
+    seduta = forms.ModelChoiceField(label=_("Per la seduta"), queryset=None, required=False)
+    dal = forms.DateField(label=_("Oppure valida dal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    al = forms.DateField(label=_("al"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    atto = forms.FileField(label=_("Atto di delega firmato (PDF)"),
+                           error_messages={"required": _("Allega l'atto di delega firmato.")})
+
+    def __init__(self, *args, comuni, utenti, sedute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comune"].queryset = comuni
+        self.fields["delegato"].queryset = utenti
+        self.fields["delegato"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+        self.fields["seduta"].queryset = sedute
+
+    def clean_atto(self):
+        atto = self.cleaned_data["atto"]
+        if atto and not (atto.name.lower().endswith(".pdf") or atto.name.lower().endswith(".p7m")):
+            raise forms.ValidationError(_("L'atto di delega deve essere un PDF (anche firmato .p7m)."))
+        return atto
+
+
+class UfficioForm(StileItalia, forms.Form):
+    responsabile = forms.ModelChoiceField(label=_("Responsabile"), queryset=None,
+                                          error_messages={"required": _("Indica il responsabile dell'Ufficio di Piano.")})
+    sede = forms.ModelChoiceField(label=_("Sede presso l'ente"), queryset=None, required=False)
+    atto_costitutivo = forms.CharField(label=_("Atto costitutivo"), max_length=255,
+                                       help_text=_("Es.: deliberazione dell'Assemblea dei Sindaci n. 2/2026 del 15/01/2026."),
+                                       error_messages={"required": _("Indica gli estremi dell'atto costitutivo.")})
+    costituito_il = forms.DateField(label=_("Costituito il"), widget=forms.DateInput(attrs={"type": "date"}),
+                                    error_messages={"required": _("Indica la data di costituzione."),
+                                                    "invalid": _("Data non valida.")})
+    componenti = forms.CharField(
+        label=_("Componenti"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Un componente per riga: nome e cognome, poi (facoltativo) la funzione dopo un trattino. "
+                    "Es.: «Anna Bianchi – assistente sociale, Comune di Pavia»."),
+        error_messages={"required": _("Indica almeno un componente dell'Ufficio di Piano.")},
+    )
+    allegato = forms.FileField(label=_("Copia dell'atto (PDF, facoltativa)"), required=False)
+
+    def __init__(self, *args, utenti, enti, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsabile"].queryset = utenti
+        self.fields["responsabile"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+        self.fields["sede"].queryset = enti
+
+    def componenti_elenco(self) -> list[dict]:
+        elenco = []
+        for riga in (self.cleaned_data.get("componenti") or "").splitlines():
+            if not riga.strip():
+                continue
+            for sep in (" – ", " - ", " — "):
+                if sep in riga:
+                    nome, _s, funzione = riga.partition(sep)
+                    break
+            else:
+                nome, funzione = riga, ""
+            elenco.append({"nominativo": nome.strip()[:200], "funzione": funzione.strip()[:200]})
+        return elenco
+
+
+ENTI_CAPOFILA = (Ente.Tipo.COMUNE, Ente.Tipo.ASL)

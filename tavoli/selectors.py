@@ -1,0 +1,146 @@
+"""Reading the Assemblea: who holds which seat, what a user may see and do."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ambiti.models import Ambito, Comune, Incarico
+from ambiti.ruoli import Permessi
+
+from . import voto
+from .models import (
+    Assemblea,
+    Delega,
+    Deliberazione,
+    EventoAssemblea,
+    PuntoOrdineDelGiorno,
+    Seduta,
+    Seggio,
+    TipoDeliberazione,
+    Votazione,
+    Voto,
+)
+
+
+def incarichi_in_corso(**filtri) -> QuerySet[Incarico]:
+    oggi = timezone.localdate()
+    return Incarico.objects.filter(attivo=True, dal__lte=oggi, **filtri).filter(Q(al__isnull=True) | Q(al__gte=oggi))
+
+
+def sindaci_per_comune(ambito: Ambito) -> dict[int, list]:
+    """Comune id -> the users holding the mayor's role for it in this ambito."""
+    risultato: dict[int, list] = {}
+    for inc in incarichi_in_corso(ruolo=Incarico.Ruolo.SINDACO, ambito=ambito, ente__comune__isnull=False
+                                  ).select_related("utente", "ente"):
+        risultato.setdefault(inc.ente.comune_id, []).append(inc.utente)
+    return risultato
+
+
+def comuni_rappresentati(utente, seduta: Seduta) -> list[int]:
+    """The seats (Comune ids) ``utente`` holds in ``seduta``: as mayor of the Comune, or as the
+    holder of a delegation valid for the session (the delegation then replaces the mayor)."""
+    if not utente.is_authenticated:
+        return []
+    ambito = seduta.assemblea.ambito
+    propri = set(
+        incarichi_in_corso(utente=utente, ruolo=Incarico.Ruolo.SINDACO, ambito=ambito, ente__comune__isnull=False)
+        .values_list("ente__comune_id", flat=True)
+    )
+    deleghe = [d for d in Delega.objects.filter(assemblea=seduta.assemblea, revocata_il__isnull=True)
+               if d.vale_per(seduta)]
+    delegati_altrui = {d.comune_id for d in deleghe if d.delegato_id != utente.pk}
+    ricevute = {d.comune_id for d in deleghe if d.delegato_id == utente.pk}
+    return sorted((propri - delegati_altrui) | ricevute)
+
+
+def delega_valida(utente, seduta: Seduta, comune_id: int) -> Delega | None:
+    for d in Delega.objects.filter(assemblea=seduta.assemblea, comune_id=comune_id, delegato=utente,
+                                   revocata_il__isnull=True):
+        if d.vale_per(seduta):
+            return d
+    return None
+
+
+def assemblea_per_utente(utente, ambito: Ambito) -> bool:
+    """May read the Assemblea's pages: anyone who reads the ambito, or holds a delegation."""
+    if Permessi(utente).legge([ambito]):
+        return True
+    return utente.is_authenticated and Delega.objects.filter(
+        assemblea__ambito=ambito, delegato=utente, revocata_il__isnull=True).exists()
+
+
+def seduta_dettaglio(pk: int) -> Seduta | None:
+    return (
+        Seduta.objects.select_related("assemblea", "assemblea__ambito", "assemblea__ambito__asl",
+                                      "assemblea__regola", "verbale")
+        .prefetch_related(
+            Prefetch("seggi", queryset=Seggio.objects.select_related("comune", "rappresentante", "delega")),
+            Prefetch("punti", queryset=PuntoOrdineDelGiorno.objects.select_related(
+                "piano", "documento_piano", "ente_capofila", "votazione", "deliberazione",
+                "deliberazione__atto").prefetch_related("priorita")),
+        )
+        .filter(pk=pk).first()
+    )
+
+
+def popolazioni(seduta: Seduta) -> dict:
+    """Seat (the Comune, named in messages) -> population frozen at convocation."""
+    return {s.comune: s.popolazione for s in seduta.seggi.all()}
+
+
+def presenti(seduta: Seduta) -> set:
+    return {s.comune for s in seduta.seggi.all() if s.presente}
+
+
+def quorum(seduta: Seduta) -> voto.Quorum | str:
+    """The live quorum, or the reason it cannot be computed (e.g. a missing population)."""
+    try:
+        return voto.calcola_quorum(seduta.assemblea.regola.come_regola(), popolazioni(seduta), presenti(seduta))
+    except voto.RegolaNonApplicabile as exc:
+        return exc.messaggio
+
+
+def voti_della_votazione(votazione: Votazione, seduta: Seduta) -> dict:
+    comuni = {s.comune_id: s.comune for s in seduta.seggi.all()}
+    return {comuni[c]: e for c, e in Voto.objects.filter(votazione=votazione).values_list("comune_id", "espressione")}
+
+
+def eventi(seduta: Seduta) -> QuerySet[EventoAssemblea]:
+    return seduta.eventi.select_related("utente").order_by("quando", "pk")
+
+
+def deliberazione_passata(piano, tipo: str, **filtri) -> Deliberazione | None:
+    """The latest deliberation of ``tipo`` passed for ``piano`` (only passed proposals become
+    deliberations, and only in a session opened with the quorum)."""
+    return (Deliberazione.objects.filter(piano=piano, tipo=tipo, **filtri)
+            .select_related("assemblea", "ente_capofila", "documento_piano").order_by("-anno", "-numero").first())
+
+
+def deliberazioni_del_piano(piano) -> QuerySet[Deliberazione]:
+    return Deliberazione.objects.filter(piano=piano).select_related("atto").order_by("anno", "numero")
+
+
+def comuni_della_seduta(seduta: Seduta) -> QuerySet[Comune]:
+    return Comune.objects.filter(pk__in=seduta.seggi.values("comune_id"))
+
+
+TIPI_CON_PIANO = {TipoDeliberazione.ATTO_INDIRIZZO, TipoDeliberazione.APPROVAZIONE_PIANO,
+                  TipoDeliberazione.DESIGNAZIONE_CAPOFILA, TipoDeliberazione.CRITERI_RIPARTIZIONE}
+
+
+def assemblea_di(ambito: Ambito) -> Assemblea | None:
+    return Assemblea.objects.filter(ambito=ambito).select_related("regola").first()
+
+
+def destinatari_convocazione(seduta: Seduta) -> list[str]:
+    """Every member's address: the mayors of the ambito, the delegates holding a delegation valid
+    for the session, the Presidente and the Ufficio di Piano (the secretariat)."""
+    ambito = seduta.assemblea.ambito
+    utenti = [inc.utente for inc in incarichi_in_corso(
+        ambito=ambito, ruolo__in=[Incarico.Ruolo.SINDACO, Incarico.Ruolo.PRESIDENTE_ASSEMBLEA,
+                                  Incarico.Ruolo.RESPONSABILE_UDP, Incarico.Ruolo.OPERATORE_UDP],
+    ).select_related("utente")]
+    utenti += [d.delegato for d in Delega.objects.filter(assemblea=seduta.assemblea, revocata_il__isnull=True)
+               .select_related("delegato") if d.vale_per(seduta)]
+    return sorted({u.email for u in utenti if u.email and u.is_active})
