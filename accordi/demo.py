@@ -12,6 +12,8 @@ from stdnum.it import codicefiscale
 
 from ambiti.models import ASL, Ambito, Comune, Ente, Incarico, Regione, Utente
 from ambiti.services import incarico_assegna
+from tavoli.models import RegolaVoto
+from tavoli.services_assemblea import assemblea_garantisci, regola_modifica
 
 from .models import CicloProgrammazione, PianoAmbito
 from .services import piano_crea
@@ -163,4 +165,16 @@ def carica_demo() -> list[tuple[str, str]]:
         if not PianoAmbito.objects.filter(ambito=ambiti[chiave], ciclo=ciclo).exists():
             piano_crea(ciclo=ciclo, ambiti=[ambiti[chiave]], titolo=titolo,
                        utente=Utente.objects.get(username=responsabile))
+
+    # The Assemblee: Pavia's regulation weighs each Comune by its population (the city holds
+    # most of the ambito's inhabitants); Certosa keeps one vote per Comune.
+    for ambito in ambiti.values():
+        assemblea_garantisci(ambito)
+    assemblea = pavia.assemblea
+    if assemblea.regole.count() == 1:
+        regola_modifica(
+            assemblea=assemblea, utente=Utente.objects.get(username="udp.pavia"),
+            modalita=RegolaVoto.Modalita.PONDERATO, maggioranza=RegolaVoto.Maggioranza.ASSOLUTA,
+            riferimento="Regolamento dell'Assemblea dei Sindaci, art. 5",
+        )
     return accessi

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ambiti.ruoli import Permessi
 from ambiti.selectors import ambiti_con_permesso
+from tavoli.selectors import deliberazioni_del_piano
 
 from . import selectors, services
 from .exceptions import DatiNonValidi, GuardieNonSoddisfatte, IterError, PermessoNegato
@@ -119,6 +120,7 @@ def piano_dettaglio(request, pk):
         "giorni_alla_scadenza": giorni,
         "giorni_di_ritardo": -giorni,
         "documenti": selectors.documenti_del_piano(piano),
+        "deliberazioni": deliberazioni_del_piano(piano),
         "puo_generare": permessi.ha_su_alcuno("gestisci_piano", piano.ambiti.all()),
         "tipi_generabili": [(t, Documento.Tipo(t).label) for t in
                             (Documento.Tipo.PIANO_BOZZA, Documento.Tipo.PIANO_DEFINITIVO, Documento.Tipo.ACCORDO)],

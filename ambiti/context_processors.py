@@ -12,4 +12,7 @@ def ruoli(request):
     return {
         "incarichi_utente": incarichi,
         "gestisce_cicli": any(i.ruolo == Incarico.Ruolo.OPERATORE_REGIONALE for i in incarichi),
+        # The Assemblea of the user's (first) ambito, for the header menu.
+        "ambito_assemblea": next((i.ambito_id for i in incarichi if i.ambito_id
+                                  and i.ruolo != Incarico.Ruolo.REFERENTE_SINDACATO), None),
     }

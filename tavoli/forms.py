@@ -66,7 +66,8 @@ class PuntoForm(StileItalia, forms.Form):
                               error_messages={"required": _("Indica l'oggetto del punto.")})
     tipo = forms.ChoiceField(label=_("Deliberazione proposta"), required=False,
                              choices=[("", _("Nessuna: punto informativo"))] + list(TipoDeliberazione.choices))
-    proposta = forms.CharField(label=_("Testo della proposta"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    proposta = forms.CharField(label=_("Testo della proposta"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 5}))
     piano = forms.ModelChoiceField(label=_("Piano di Zona"), required=False, queryset=None,
                                    help_text=_("Obbligatorio per atto di indirizzo, approvazione del piano, "
                                                "designazione del capofila e criteri di ripartizione."))
@@ -136,10 +137,12 @@ class DelegaForm(StileItalia, forms.Form):
 
 class UfficioForm(StileItalia, forms.Form):
     responsabile = forms.ModelChoiceField(label=_("Responsabile"), queryset=None,
-                                          error_messages={"required": _("Indica il responsabile dell'Ufficio di Piano.")})
+                                          error_messages={
+                                              "required": _("Indica il responsabile dell'Ufficio di Piano.")})
     sede = forms.ModelChoiceField(label=_("Sede presso l'ente"), queryset=None, required=False)
     atto_costitutivo = forms.CharField(label=_("Atto costitutivo"), max_length=255,
-                                       help_text=_("Es.: deliberazione dell'Assemblea dei Sindaci n. 2/2026 del 15/01/2026."),
+                                       help_text=_("Es.: deliberazione dell'Assemblea dei Sindaci n. 2/2026 "
+                                                   "del 15/01/2026."),
                                        error_messages={"required": _("Indica gli estremi dell'atto costitutivo.")})
     costituito_il = forms.DateField(label=_("Costituito il"), widget=forms.DateInput(attrs={"type": "date"}),
                                     error_messages={"required": _("Indica la data di costituzione."),

@@ -142,8 +142,10 @@ def punto_aggiungi(*, seduta: Seduta, utente, oggetto: str, proposta: str = "", 
     numero = (seduta.punti.aggregate(m=Max("numero"))["m"] or 0) + 1
     punto = PuntoOrdineDelGiorno(seduta=seduta, numero=numero, oggetto=(oggetto or "").strip(),
                                  proposta=(proposta or "").strip(), tipo=tipo or "", piano=piano,
-                                 documento_piano=documento_piano if tipo == TipoDeliberazione.APPROVAZIONE_PIANO else None,
-                                 ente_capofila=ente_capofila if tipo == TipoDeliberazione.DESIGNAZIONE_CAPOFILA else None)
+                                 documento_piano=(documento_piano if tipo == TipoDeliberazione.APPROVAZIONE_PIANO
+                                                  else None),
+                                 ente_capofila=(ente_capofila if tipo == TipoDeliberazione.DESIGNAZIONE_CAPOFILA
+                                                else None))
     errori = _valida_punto(punto, priorita)
     if errori:
         raise DatiNonValidi(*errori)
@@ -235,7 +237,8 @@ def presenza_registra(*, seduta: Seduta, comune_id: int, utente, presenza: str, 
         raise PermessoNegato(_("Solo la segreteria dell'Assemblea registra le presenze."))
     if seduta.stato not in (S.CONVOCATA, S.APERTA):
         raise TransizioneNonAmmessa(_("Le presenze si registrano quando la seduta è convocata o in corso."))
-    seggio = Seggio.objects.select_for_update().filter(seduta=seduta, comune_id=comune_id).select_related("comune").first()
+    seggio = (Seggio.objects.select_for_update().filter(seduta=seduta, comune_id=comune_id)
+              .select_related("comune").first())
     if seggio is None:
         raise DatiNonValidi(_("Il Comune non ha un seggio in questa seduta."))
     return _imposta_presenza(seduta, seggio, presenza, rappresentante, utente)
@@ -278,7 +281,8 @@ def presenza_dichiara(*, seduta: Seduta, utente) -> list[Seggio]:
     if not comuni:
         raise PermessoNegato(_("Non rappresenti alcun Comune in questa seduta."))
     aggiornati = []
-    for seggio in Seggio.objects.select_for_update().filter(seduta=seduta, comune_id__in=comuni).select_related("comune"):
+    seggi = Seggio.objects.select_for_update().filter(seduta=seduta, comune_id__in=comuni).select_related("comune")
+    for seggio in seggi:
         delega = selectors.delega_valida(utente, seduta, seggio.comune_id)
         presenza = Seggio.Presenza.DELEGATO if delega else Seggio.Presenza.PRESENTE
         if seggio.presenza != presenza or seggio.rappresentante_id != utente.pk:
@@ -410,7 +414,8 @@ def voto_esprimi(*, votazione: Votazione, utente, espressione: str, comune_id: i
                 espresso_da=utente if proprio else seggio.rappresentante, registrato_da=utente,
             )
     except IntegrityError as exc:
-        raise DatiNonValidi(_("%(c)s ha già votato: il voto non si può ripetere né cambiare.") % {"c": seggio.comune}) from exc
+        raise DatiNonValidi(_("%(c)s ha già votato: il voto non si può ripetere né cambiare.")
+                            % {"c": seggio.comune}) from exc
     log(seduta.assemblea, "voto", utente, seduta=seduta, votazione=votazione,
         descrizione=_("%(c)s: %(v)s%(chi)s") % {
             "c": seggio.comune, "v": registrato.get_espressione_display(),
@@ -512,7 +517,8 @@ def verbale_genera(*, seduta: Seduta, utente):
         return seduta.verbale
     atto = _richiedi_atto(
         tipo="verbale_assemblea", ambito=ambito, utente=utente,
-        titolo=_("Verbale della seduta n. %(n)s/%(a)s dell'Assemblea dei Sindaci") % {"n": seduta.numero, "a": seduta.anno},
+        titolo=_("Verbale della seduta n. %(n)s/%(a)s dell'Assemblea dei Sindaci")
+        % {"n": seduta.numero, "a": seduta.anno},
         chiave=f"verbale-assemblea:{seduta.pk}",
         ente=_("Assemblea dei Sindaci – %(a)s") % {"a": ambito.nome},
     )

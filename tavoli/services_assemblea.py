@@ -165,8 +165,8 @@ def ufficio_costituisci(
     ufficio.save()
     ufficio.componenti.all().delete()
     ComponenteUfficio.objects.bulk_create([
-        ComponenteUfficio(ufficio=ufficio, nominativo=c["nominativo"].strip(), funzione=(c.get("funzione") or "").strip(),
-                          ente=c.get("ente"), utente=c.get("utente"))
+        ComponenteUfficio(ufficio=ufficio, nominativo=c["nominativo"].strip(),
+                          funzione=(c.get("funzione") or "").strip(), ente=c.get("ente"), utente=c.get("utente"))
         for c in componenti
     ])
     log(assemblea_garantisci(ambito), "ufficio_costituito", utente,

@@ -26,8 +26,9 @@ def invia_convocazione(seduta_id: int) -> int:
     dove = seduta.luogo or seduta.collegamento
     if annullata:
         oggetto = _("Annullata: %(s)s") % {"s": seduta}
-        testo = _("La seduta dell'Assemblea dei Sindaci del %(d)s alle %(h)s è annullata.\nMotivo: %(m)s\n\n%(url)s\n") % {
-            "d": quando.strftime("%d/%m/%Y"), "h": quando.strftime("%H:%M"), "m": seduta.motivo_annullamento, "url": url}
+        testo = _("La seduta dell'Assemblea dei Sindaci del %(d)s alle %(h)s è annullata.\nMotivo: %(m)s\n\n"
+                  "%(url)s\n") % {"d": quando.strftime("%d/%m/%Y"), "h": quando.strftime("%H:%M"),
+                                  "m": seduta.motivo_annullamento, "url": url}
     else:
         ordine = "\n".join(f"  {p.numero}. {p.oggetto}" for p in seduta.punti.all())
         oggetto = _("Convocazione: %(s)s") % {"s": seduta}

@@ -63,7 +63,8 @@ class RegolaVoto(models.Model):
                                                            validators=[MinValueValidator(1)])
     quorum_strettamente = models.BooleanField(
         _("quorum: più della frazione"), default=True,
-        help_text=_("Se attivo servono più della frazione indicata (es. più della metà); altrimenti almeno la frazione."),
+        help_text=_("Se attivo servono più della frazione indicata (es. più della metà); altrimenti almeno "
+                    "la frazione."),
     )
     maggioranza = models.CharField(_("maggioranza per deliberare"), max_length=12,
                                    choices=Maggioranza.choices, default=Maggioranza.SEMPLICE)

@@ -43,7 +43,8 @@ def test_seduta_numbered_per_year_and_needs_a_place_or_link(consesso):
         services.seduta_crea(assemblea=consesso.assemblea, utente=consesso.sindaci[0], data=quando, luogo="Sala")
 
 
-def test_only_the_presidente_convenes_and_population_is_frozen(consesso, django_capture_on_commit_callbacks, mailoutbox):
+def test_only_the_presidente_convenes_and_population_is_frozen(consesso, django_capture_on_commit_callbacks,
+                                                               mailoutbox):
     seduta = services.seduta_crea(assemblea=consesso.assemblea, utente=consesso.udp,
                                   data=timezone.now() + datetime.timedelta(days=3), luogo="Sala")
     with pytest.raises(DatiNonValidi, match="ordine del giorno"):
@@ -284,20 +285,95 @@ def test_licenziamento_needs_approval_of_the_exact_text_and_mayors_signatures(co
     PianoDiZona.objects.filter(pk=consesso.piano.pk).update(stato=Stato.APPROVAZIONE)
     piano = consesso.piano
     piano.refresh_from_db()
+
+    def approva(testo, oggetto):
+        _seduta, punto = consesso.seduta_aperta(oggetto=oggetto, tipo="approvazione_piano",
+                                                documento_piano=testo, priorita=[])
+        votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+        _vota(votazione, consesso, "favorevole", "favorevole", "favorevole")
+        with django_capture_on_commit_callbacks(execute=True):
+            _concludi(votazione, consesso.presidente)
+
     with django_capture_on_commit_callbacks(execute=True):
         v1 = documento_richiedi(tipo="piano_definitivo", piano=piano, utente=consesso.udp)
-    _seduta, punto = consesso.seduta_aperta(oggetto="Approvazione del Piano", tipo="approvazione_piano",
-                                            documento_piano=v1, priorita=[])
-    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
-    _vota(votazione, consesso, "favorevole", "favorevole", "favorevole")
-    with django_capture_on_commit_callbacks(execute=True):
-        _concludi(votazione, consesso.presidente)
+    approva(v1, "Approvazione del Piano")
     with pytest.raises(GuardieNonSoddisfatte, match="firmare"):
         iter_services.esegui_transizione(piano=piano, nome="licenzia", utente=consesso.presidente)
+
     # a newer final text needs a new approval
     with django_capture_on_commit_callbacks(execute=True):
-        documento_richiedi(tipo="piano_definitivo", piano=piano, utente=consesso.udp)
+        v2 = documento_richiedi(tipo="piano_definitivo", piano=piano, utente=consesso.udp)
     with pytest.raises(GuardieNonSoddisfatte, match="versione 1"):
         iter_services.esegui_transizione(piano=piano, nome="licenzia", utente=consesso.presidente)
-    assert firma_demo and richiesta_firma_crea  # signing is exercised in tests/accordi
+    approva(v2, "Approvazione del Piano, testo aggiornato")
 
+    # the mayors sign the approved text; until the last one does, the guard names who is missing
+    v2.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        richiesta = richiesta_firma_crea(
+            documento=v2, utente=consesso.udp, modalita="parallela",
+            scadenza=timezone.localdate() + datetime.timedelta(days=10),
+            firmatari=[(s, s.incarichi.get().ente, True) for s in consesso.sindaci],
+        )
+    firmatari = list(richiesta.firmatari.order_by("pk"))
+    for firmatario in firmatari[:2]:
+        pki_attiva.p12_demo(firmatario.utente)
+        firma_demo(firmatario=firmatario, utente=firmatario.utente)
+    with pytest.raises(GuardieNonSoddisfatte, match="Cava Manara"):
+        iter_services.esegui_transizione(piano=piano, nome="licenzia", utente=consesso.presidente)
+    pki_attiva.p12_demo(firmatari[2].utente)
+    firma_demo(firmatario=firmatari[2], utente=firmatari[2].utente)
+    voce = iter_services.esegui_transizione(piano=piano, nome="licenzia", utente=consesso.presidente)
+    assert voce.a_stato == Stato.INTESA_ASL
+
+
+def test_capofila_designation_completes_its_guard(consesso):
+    from accordi.governance import capofila_designato
+
+    assert capofila_designato(consesso.piano)
+    ente = consesso.sindaci[0].incarichi.get().ente
+    _seduta, punto = consesso.seduta_aperta(oggetto="Designazione del capofila", tipo="designazione_capofila",
+                                            ente_capofila=ente, priorita=[])
+    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+    _vota(votazione, consesso, "favorevole", "favorevole", "favorevole")
+    _concludi(votazione, consesso.presidente)
+    assert capofila_designato(consesso.piano) == []
+    assert Deliberazione.objects.get(tipo="designazione_capofila").ente_capofila == ente
+
+
+def test_capofila_must_belong_to_the_ambito(consesso, mondo):
+    from ..factories import EnteFactory
+
+    estraneo = EnteFactory(denominazione="Comune lontano")
+    with pytest.raises(DatiNonValidi, match="capofila"):
+        consesso.seduta_aperta(oggetto="Designazione", tipo="designazione_capofila", ente_capofila=estraneo,
+                               priorita=[])
+
+
+def test_verbale_is_issued_once_the_session_is_closed(consesso, pki_attiva, django_capture_on_commit_callbacks):
+    seduta, punto = consesso.seduta_aperta()
+    with pytest.raises(TransizioneNonAmmessa):
+        services.verbale_genera(seduta=seduta, utente=consesso.udp)
+    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+    _vota(votazione, consesso, "favorevole", "contrario", "astenuto")
+    _concludi(votazione, consesso.presidente)
+    services.seduta_chiudi(seduta=seduta, utente=consesso.presidente)
+    with django_capture_on_commit_callbacks(execute=True):
+        verbale = services.verbale_genera(seduta=seduta, utente=consesso.udp)
+    verbale.refresh_from_db()
+    assert verbale.tipo == "verbale_assemblea" and verbale.stato == Documento.Stato.PRONTO
+    assert services.verbale_genera(seduta=seduta, utente=consesso.udp).pk == verbale.pk
+
+
+def test_every_change_is_logged(consesso):
+    seduta, punto = consesso.seduta_aperta()
+    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+    _vota(votazione, consesso, "favorevole")
+    _concludi(votazione, consesso.presidente)
+    azioni = list(EventoAssemblea.objects.filter(seduta=seduta).values_list("azione", flat=True))
+    for attesa in ("seduta_creata", "punto_aggiunto", "seduta_convocata", "presenza", "seduta_aperta",
+                   "votazione_aperta", "voto", "votazione_chiusa", "esito_proclamato", "deliberazione"):
+        assert attesa in azioni
+    voce = EventoAssemblea.objects.first()
+    with pytest.raises(TypeError):
+        voce.save()
