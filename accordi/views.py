@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ambiti.ruoli import Permessi
 from ambiti.selectors import ambiti_con_permesso
-from tavoli.selectors import deliberazioni_del_piano
+from tavoli.selectors import deliberazioni_del_piano, sedute_da_seguire
 
 from . import selectors, services
 from .exceptions import DatiNonValidi, GuardieNonSoddisfatte, IterError, PermessoNegato
@@ -50,6 +50,7 @@ def home(request):
                 da_avviare.append(ambito)
     return render(request, "accordi/home.html", {
         "da_fare": da_fare, "in_corso": in_corso, "da_avviare": da_avviare, "oggi": timezone.localdate(),
+        "sedute": sedute_da_seguire(request.user),
     })
 
 

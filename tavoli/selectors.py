@@ -144,3 +144,39 @@ def destinatari_convocazione(seduta: Seduta) -> list[str]:
     utenti += [d.delegato for d in Delega.objects.filter(assemblea=seduta.assemblea, revocata_il__isnull=True)
                .select_related("delegato") if d.vale_per(seduta)]
     return sorted({u.email for u in utenti if u.email and u.is_active})
+
+
+def sedute_da_seguire(utente, limite: int = 10) -> list[dict]:
+    """For the desk: sessions being prepared, convened or under way in the user's ambiti (or
+    where they hold a delegation), with what waits for them: a vote to cast, a session to
+    convene or to open."""
+    if not utente.is_authenticated:
+        return []
+    ambiti = incarichi_in_corso(utente=utente, ambito__isnull=False).exclude(
+        ruolo=Incarico.Ruolo.REFERENTE_SINDACATO).values_list("ambito_id", flat=True)
+    assemblee_delegate = Delega.objects.filter(delegato=utente, revocata_il__isnull=True).values_list(
+        "assemblea_id", flat=True)
+    sedute = list(
+        Seduta.objects.filter(Q(assemblea__ambito_id__in=ambiti) | Q(assemblea_id__in=assemblee_delegate),
+                              stato__in=[Seduta.Stato.BOZZA, Seduta.Stato.CONVOCATA, Seduta.Stato.APERTA])
+        .select_related("assemblea", "assemblea__ambito").order_by("data")[:limite]
+    )
+    permessi = Permessi(utente)
+    risultato = []
+    for seduta in sedute:
+        ambito = seduta.assemblea.ambito
+        presiede = permessi.ha("presiedi_assemblea", ambito)
+        aperta = Votazione.objects.filter(punto__seduta=seduta, stato=Votazione.Stato.APERTA).select_related(
+            "punto").first()
+        da_votare = []
+        if aperta is not None:
+            votati = set(aperta.voti.values_list("comune_id", flat=True))
+            da_votare = [c for c in comuni_rappresentati(utente, seduta) if c not in votati]
+        if seduta.stato == Seduta.Stato.BOZZA and not (presiede or permessi.ha("gestisci_piano", ambito)):
+            continue
+        risultato.append({
+            "seduta": seduta, "votazione": aperta, "da_votare": bool(da_votare),
+            "da_convocare": presiede and seduta.stato == Seduta.Stato.BOZZA,
+            "da_aprire": presiede and seduta.stato == Seduta.Stato.CONVOCATA,
+        })
+    return risultato

@@ -16,7 +16,7 @@ def test_invitation_has_the_session_time_place_and_agenda(consesso):
     ics = invito_ics(seduta)
     righe = ics.replace("\r\n ", "").split("\r\n")  # unfold
     assert ics.endswith("\r\n") and "BEGIN:VCALENDAR" in righe and "METHOD:REQUEST" in righe
-    assert f"DTSTART:{quando.astimezone(datetime.timezone.utc):%Y%m%dT%H%M%SZ}" in righe
+    assert f"DTSTART:{quando.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}" in righe
     assert "DTEND:20300304T180000Z" in righe  # 17:30 CET + 90 minutes = 19:00 CET = 18:00 UTC
     assert "LOCATION:Sala del Broletto\\, Piazza della Vittoria\\; Pavia" in righe
     assert any(r.startswith("DESCRIPTION:") and "1. Atto di indirizzo 2025-2027" in r for r in righe)

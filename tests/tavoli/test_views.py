@@ -165,3 +165,12 @@ def test_rule_form_records_a_new_version(client, consesso):
     assert "non può superare" in risposta.content.decode()
     client.force_login(consesso.presidente)
     assert client.get(url).status_code == 403
+
+
+def test_desk_tells_the_mayor_a_vote_awaits(client, consesso, seduta_aperta):
+    _seduta, punto = seduta_aperta
+    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+    client.force_login(consesso.sindaci[2])
+    assert "aspetta il tuo voto" in client.get(reverse("accordi:home")).content.decode()
+    services.voto_esprimi(votazione=votazione, utente=consesso.sindaci[2], espressione="astenuto")
+    assert "aspetta il tuo voto" not in client.get(reverse("accordi:home")).content.decode()
