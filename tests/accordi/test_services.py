@@ -33,7 +33,8 @@ PERCORSO = {
     "chiudi_consultazione": ("parere_sindacati", "approvazione", R.RESPONSABILE_UDP, ["pareri_o_scadenza"]),
     "licenzia": ("approvazione", "intesa_asl", R.PRESIDENTE_ASSEMBLEA, ["licenziamento"]),
     "registra_intesa": ("intesa_asl", "accordo", R.REFERENTE_ASL, ["intesa_positiva"]),
-    "apri_sottoscrizione": ("accordo", "sottoscrizione", R.RESPONSABILE_UDP, ["accordo_completo"]),
+    "apri_sottoscrizione": ("accordo", "sottoscrizione", R.RESPONSABILE_UDP,
+                            ["capofila_designato", "accordo_completo"]),
     "dichiara_vigente": ("sottoscrizione", "vigente", R.RESPONSABILE_UDP, ["firme_obbligatorie"]),
 }
 
@@ -55,8 +56,19 @@ def _piano_in(mondo, stato):
     return crea_piano(mondo.ambito, stato=stato, ciclo=CicloFactory(anno_inizio=2030, anno_fine=2032))
 
 
+@pytest.fixture
+def nessuna_capacita():
+    """An installation where no capability has completed its guards yet."""
+    prima = dict(guardie._REGISTRO)
+    for nome in {n for _, _, _, elenco in PERCORSO.values() for n in elenco}:
+        guardie._REGISTRO.pop(nome, None)
+    yield
+    guardie._REGISTRO.clear()
+    guardie._REGISTRO.update(prima)
+
+
 @pytest.mark.parametrize("nome", list(PERCORSO))
-def test_transizione_bloccata_finche_manca_la_capacita(mondo, nome):
+def test_transizione_bloccata_finche_manca_la_capacita(mondo, nessuna_capacita, nome):
     da, _a, ruolo, nomi_guardie = PERCORSO[nome]
     piano = _piano_in(mondo, da)
     with pytest.raises(GuardieNonSoddisfatte) as exc:

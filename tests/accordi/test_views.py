@@ -205,12 +205,13 @@ def test_query_costanti_nella_scrivania(client, mondo, django_assert_max_num_que
 
 def test_query_costanti_nella_pagina_del_piano(client, mondo, django_assert_max_num_queries):
     client.force_login(mondo[R.RESPONSABILE_UDP])
+    prima = guardie._REGISTRO.get("atto_di_indirizzo")
     guardie._REGISTRO["atto_di_indirizzo"] = lambda p: []
     try:
         from accordi.services import esegui_transizione
         esegui_transizione(piano=mondo.piano, nome="approva_atto_indirizzo", utente=mondo[R.RESPONSABILE_UDP])
     finally:
-        guardie._REGISTRO.pop("atto_di_indirizzo")
+        guardie._REGISTRO["atto_di_indirizzo"] = prima
     with django_assert_max_num_queries(15):
         assert client.get(url_piano(mondo.piano)).status_code == 200
 
