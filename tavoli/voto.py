@@ -212,7 +212,10 @@ def _conta(regola: Regola, misura: str, pesi: dict, presenti: set, voti: dict) -
         else:
             frazione, strettamente = regola.frazione_qualificata, False
         soglia = frazione * base
-        approvata = base > 0 and _supera(favorevoli, base, frazione, strettamente)
+        # A qualified majority is never weaker than an absolute one: with a fraction of 1/2 or
+        # less (which the model refuses, but older rules may hold) a tie still fails.
+        approvata = (base > 0 and _supera(favorevoli, base, frazione, strettamente)
+                     and (regola.maggioranza == ASSOLUTA or 2 * favorevoli > base))
         spiegazione = _("%(nome)s: %(f)s favorevoli su una base di %(b)s; servivano %(come)s %(s)s: %(esito)s.") % {
             "nome": nome.capitalize(), "f": favorevoli, "b": base,
             "come": _("più di") if strettamente else _("almeno"), "s": _numero(soglia),

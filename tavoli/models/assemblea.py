@@ -109,6 +109,11 @@ class RegolaVoto(models.Model):
         if (self.qualificata_numeratore and self.qualificata_denominatore
                 and self.qualificata_numeratore > self.qualificata_denominatore):
             errori["qualificata_numeratore"] = _("La maggioranza qualificata non può superare il totale.")
+        elif (self.maggioranza == self.Maggioranza.QUALIFICATA and self.qualificata_numeratore
+              and self.qualificata_denominatore
+              and 2 * self.qualificata_numeratore <= self.qualificata_denominatore):
+            errori["qualificata_numeratore"] = _("Una maggioranza qualificata è più della metà (es. 2/3, 3/5): "
+                                                 "per la metà scegli la maggioranza assoluta.")
         if (self.maggioranza == self.Maggioranza.SEMPLICE and self.base == self.Base.COMPONENTI):
             errori["base"] = _("La maggioranza semplice confronta favorevoli e contrari: la base dei "
                                "componenti vale solo per la maggioranza assoluta o qualificata.")

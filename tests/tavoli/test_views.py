@@ -174,3 +174,13 @@ def test_desk_tells_the_mayor_a_vote_awaits(client, consesso, seduta_aperta):
     assert "aspetta il tuo voto" in client.get(reverse("accordi:home")).content.decode()
     services.voto_esprimi(votazione=votazione, utente=consesso.sindaci[2], espressione="astenuto")
     assert "aspetta il tuo voto" not in client.get(reverse("accordi:home")).content.decode()
+
+
+def test_a_qualified_majority_of_half_or_less_is_refused(client, consesso):
+    client.force_login(consesso.udp)
+    dati = {"modalita": "per_capita", "quorum_numeratore": 1, "quorum_denominatore": 2, "quorum_strettamente": "on",
+            "maggioranza": "qualificata", "qualificata_numeratore": 1, "qualificata_denominatore": 2,
+            "base": "votanti"}
+    risposta = client.post(reverse("tavoli:regola", args=[consesso.ambito.pk]), dati)
+    assert "più della metà" in risposta.content.decode()
+    assert consesso.assemblea.regole.count() == 1
