@@ -109,7 +109,8 @@ def maggioranza_oracolo(pesi: dict, scenario: Scenario, regola: Regola) -> bool:
     if regola.maggioranza == ASSOLUTA:
         return 2 * f > base  # more than half
     q = regola.frazione_qualificata
-    return f * q.denominator >= q.numerator * base  # at least the fraction
+    # at least the fraction, and never weaker than an absolute majority (a tie always fails)
+    return f * q.denominator >= q.numerator * base and 2 * f > base
 
 
 def misure_di(modalita: str) -> list[str]:
