@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ambiti.models import Ambito, Ente
+from ambiti.sola_aggiunta import SolaAggiunta, SolaAggiuntaQuerySet
 
 # Crockford-like alphabet: no 0/O, 1/I/L, so that a code read aloud or typed is unambiguous.
 _ALFABETO_CODICE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -15,14 +16,6 @@ _ALFABETO_CODICE = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def nuovo_codice_verifica() -> str:
     return "".join(secrets.choice(_ALFABETO_CODICE) for _ in range(10))
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Registro in sola aggiunta: le voci non si modificano.")
-
-    def delete(self):
-        raise TypeError("Registro in sola aggiunta: le voci non si cancellano.")
 
 
 class ContatoreAtti(models.Model):
@@ -114,7 +107,7 @@ class RevisioneDocumento(models.Model):
     dimensione = models.PositiveIntegerField()
     creata_il = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = SolaAggiuntaQuerySet.as_manager()
 
     class Meta:
         ordering = ["documento", "numero"]
@@ -202,7 +195,7 @@ class Firmatario(models.Model):
         return f"{self.utente} ({self.codice_fiscale})"
 
 
-class EventoFirma(models.Model):
+class EventoFirma(SolaAggiunta):
     """Append-only audit of a signing request: invitations, reminders, accepted and refused
     uploads (with the reason and the hash of what was uploaded; the file is not kept)."""
 
@@ -226,15 +219,8 @@ class EventoFirma(models.Model):
     nome_file = models.CharField(max_length=255, blank=True)
     sha256_file = models.CharField(max_length=64, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["quando", "pk"]
 
     def __str__(self):
         return f"{self.get_tipo_display()} – {self.quando:%d/%m/%Y %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Registro in sola aggiunta: le voci non si modificano.")
-        super().save(*args, **kwargs)

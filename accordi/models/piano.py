@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from ambiti.models import Ambito, Regione
+from ambiti.sola_aggiunta import SolaAggiunta
 
 
 class CicloProgrammazione(models.Model):
@@ -190,15 +191,7 @@ class PianoAmbito(models.Model):
         return f"{self.ambito} – {self.piano}"
 
 
-class TransizioneQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Il registro delle transizioni non si modifica.")
-
-    def delete(self):
-        raise TypeError("Il registro delle transizioni non si cancella.")
-
-
-class TransizionePiano(models.Model):
+class TransizionePiano(SolaAggiunta):
     """An entry of the append-only log of the iter: who moved the plan from where to where,
     when, with what note and on which revision. Rows are never updated or deleted."""
 
@@ -216,8 +209,6 @@ class TransizionePiano(models.Model):
     revisione = models.PositiveSmallIntegerField(_("revisione del piano"))
     versione_documento = models.CharField(_("versione del documento"), max_length=50, blank=True)
 
-    objects = TransizioneQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("transizione dell'iter")
         verbose_name_plural = _("registro delle transizioni")
@@ -225,11 +216,3 @@ class TransizionePiano(models.Model):
 
     def __str__(self):
         return f"{self.piano}: {self.da_stato} → {self.a_stato}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Il registro delle transizioni non si modifica.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Il registro delle transizioni non si cancella.")

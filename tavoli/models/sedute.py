@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from ambiti.models import Comune, Ente
+from ambiti.sola_aggiunta import SolaAggiunta
 
 from .. import voto
 from .assemblea import Assemblea, Delega, RegolaVoto
@@ -267,7 +268,7 @@ class Deliberazione(models.Model):
         return _("Deliberazione n. %(n)s/%(a)s – %(o)s") % {"n": self.numero, "a": self.anno, "o": self.oggetto}
 
 
-class EventoAssemblea(models.Model):
+class EventoAssemblea(SolaAggiunta):
     """Append-only log: every state change of a session or a vote, every attendance, vote,
     delegation and rule change, with who and when."""
 
@@ -289,11 +290,3 @@ class EventoAssemblea(models.Model):
 
     def __str__(self):
         return f"{self.quando:%d/%m/%Y %H:%M} {self.azione}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Registro in sola aggiunta: le voci non si modificano.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Registro in sola aggiunta: le voci non si cancellano.")
