@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from ambiti.models import Ambito, Comune, Incarico
+from ambiti.models import Ambito, Incarico
 from ambiti.ruoli import Permessi
 
 from . import voto
 from .models import (
-    Assemblea,
     Delega,
     Deliberazione,
     EventoAssemblea,
@@ -101,6 +100,25 @@ def quorum(seduta: Seduta) -> voto.Quorum | str:
         return exc.messaggio
 
 
+def voti_per_votazione(votazioni: list[Votazione]) -> dict[int, dict[int, Voto]]:
+    """Votazione id -> Comune id -> Voto, for a session page, in one query."""
+    risultato: dict[int, dict[int, Voto]] = {}
+    if votazioni:
+        for v in Voto.objects.filter(votazione__in=votazioni).select_related("comune"):
+            risultato.setdefault(v.votazione_id, {})[v.comune_id] = v
+    return risultato
+
+
+def delegati_per_comune(seduta: Seduta) -> dict[int, list]:
+    """Comune id -> the people holding a delegation valid for ``seduta``, in one query."""
+    risultato: dict[int, list] = {}
+    deleghe = Delega.objects.filter(assemblea_id=seduta.assemblea_id, revocata_il__isnull=True)
+    for d in deleghe.select_related("delegato"):
+        if d.vale_per(seduta):
+            risultato.setdefault(d.comune_id, []).append(d.delegato)
+    return risultato
+
+
 def voti_della_votazione(votazione: Votazione, seduta: Seduta) -> dict:
     comuni = {s.comune_id: s.comune for s in seduta.seggi.all()}
     return {comuni[c]: e for c, e in Voto.objects.filter(votazione=votazione).values_list("comune_id", "espressione")}
@@ -121,16 +139,8 @@ def deliberazioni_del_piano(piano) -> QuerySet[Deliberazione]:
     return Deliberazione.objects.filter(piano=piano).select_related("atto").order_by("anno", "numero")
 
 
-def comuni_della_seduta(seduta: Seduta) -> QuerySet[Comune]:
-    return Comune.objects.filter(pk__in=seduta.seggi.values("comune_id"))
-
-
 TIPI_CON_PIANO = {TipoDeliberazione.ATTO_INDIRIZZO, TipoDeliberazione.APPROVAZIONE_PIANO,
                   TipoDeliberazione.DESIGNAZIONE_CAPOFILA, TipoDeliberazione.CRITERI_RIPARTIZIONE}
-
-
-def assemblea_di(ambito: Ambito) -> Assemblea | None:
-    return Assemblea.objects.filter(ambito=ambito).select_related("regola").first()
 
 
 def destinatari_convocazione(seduta: Seduta) -> list[str]:

@@ -83,8 +83,8 @@ def delega_registra(
     ambito = assemblea.ambito
     if not ambito.comuni.filter(pk=comune.pk).exists():
         raise DatiNonValidi(_("%(c)s non fa parte dell'ambito.") % {"c": comune})
-    sindaco = utente.pk in {u.pk for u in selectors.sindaci_per_comune(ambito).get(comune.pk, [])}
-    if not (sindaco or puo_gestire(utente, ambito)):
+    sindaci = {u.pk for u in selectors.sindaci_per_comune(ambito).get(comune.pk, [])}
+    if not (utente.pk in sindaci or puo_gestire(utente, ambito)):
         raise PermessoNegato(_("Solo il sindaco del Comune o l'Ufficio di Piano registrano una delega."))
     errori = []
     if not atto:
@@ -99,7 +99,7 @@ def delega_registra(
         errori.append(_("La seduta è di un'altra Assemblea."))
     if seduta is not None and seduta.stato in (Seduta.Stato.CHIUSA, Seduta.Stato.ANNULLATA):
         errori.append(_("La seduta è già chiusa o annullata."))
-    if delegato.pk in {u.pk for u in selectors.sindaci_per_comune(ambito).get(comune.pk, [])}:
+    if delegato.pk in sindaci:
         errori.append(_("Il delegato è già sindaco di questo Comune."))
     if errori:
         raise DatiNonValidi(*errori)

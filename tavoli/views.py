@@ -127,29 +127,25 @@ def _contesto_seduta(request, seduta: Seduta) -> dict:
     seggi = list(seduta.seggi.all())
     punti = list(seduta.punti.all())
     votazioni = [p.votazione for p in punti if hasattr(p, "votazione")]
-    voti = {}
-    if votazioni:
-        from .models import Voto
-
-        for v in Voto.objects.filter(votazione__in=votazioni).select_related("comune"):
-            voti.setdefault(v.votazione_id, {})[v.comune_id] = v
+    voti = selectors.voti_per_votazione(votazioni)
     aperta = next((v for v in votazioni if v.stato == Votazione.Stato.APERTA), None)
     for p in punti:
         p.v = getattr(p, "votazione", None)
         p.voti = voti.get(p.v.pk, {}) if p.v else {}
-        p.da_votare = [c for c in rappresentati if p.v and c not in p.voti]
+        p.seggi_da_votare = [s for s in seggi
+                             if p.v and s.comune_id in rappresentati and s.comune_id not in p.voti]
         p.righe = [{"seggio": s, "voto": p.voti.get(s.comune_id)} for s in seggi]
-    presenti_miei = [s for s in seggi if s.comune_id in rappresentati]
+    if gestisce or presiede:
+        delegati = selectors.delegati_per_comune(seduta)
+        for s in seggi:
+            s.delegati = delegati.get(s.comune_id, [])
     return {
         "seduta": seduta, "ambito": ambito, "assemblea": seduta.assemblea, "seggi": seggi, "punti": punti,
         "quorum": selectors.quorum(seduta) if seggi else None,
         "gestisce": gestisce, "presiede": presiede, "segreteria": gestisce or presiede,
-        "rappresentati": rappresentati, "miei_seggi": presenti_miei,
+        "rappresentati": rappresentati,
         "aperta": aperta, "eventi": list(selectors.eventi(seduta))[-30:],
         "presenze": PresenzaForm.base_fields["presenza"].choices,
-        "regola_vigente": seduta.assemblea.regola,
-        "delegati": {s.comune_id: [d.delegato for d in seduta.assemblea.deleghe.all() if d.comune_id == s.comune_id
-                                   and d.vale_per(seduta)] for s in seggi} if gestisce or presiede else {},
     }
 
 
