@@ -18,6 +18,9 @@ class PKI:
     ca_key: object
     ca_cert: object
     persone: dict = field(default_factory=dict)
+    # where the demo certificates go: a fresh folder per test (pki_attiva), so that one test's
+    # certificate never makes demo signing available in another
+    cartella_persone: Path | None = None
 
     def certificato(self, codice_fiscale, **kw):
         """Key and certificate of a person (made once per codice fiscale and options)."""
@@ -32,7 +35,7 @@ class PKI:
     def p12_demo(self, utente):
         """The in-browser demo certificate of ``utente``, where the settings look for it."""
         key, cert = self.certificato(utente.codice_fiscale, nome=utente.first_name, cognome=utente.last_name)
-        percorso = self.cartella / "persone" / f"{utente.codice_fiscale.upper()}.p12"
+        percorso = (self.cartella_persone or self.cartella / "persone") / f"{utente.codice_fiscale.upper()}.p12"
         pki.salva_pkcs12(key, cert, self.ca_cert, percorso, PASS)
         return percorso
 
@@ -57,7 +60,9 @@ def pki_attiva(pki_prova, settings, tmp_path):
     settings.PIANOZONA_SIGILLO_PASSPHRASE = PASS
     settings.PIANOZONA_TRUST_DIR = pki_prova.cartella / "fiducia"
     settings.PIANOZONA_FIRMA_DEMO = True
-    settings.PIANOZONA_FIRMA_DEMO_DIR = pki_prova.cartella / "persone"
+    pki_prova.cartella_persone = tmp_path / "persone"
+    pki_prova.cartella_persone.mkdir()
+    settings.PIANOZONA_FIRMA_DEMO_DIR = pki_prova.cartella_persone
     settings.PIANOZONA_FIRMA_DEMO_PASSPHRASE = PASS
     settings.MEDIA_ROOT = tmp_path / "media"
     return pki_prova
