@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from ambiti.models import Comune, Ente
@@ -161,8 +162,8 @@ class Priorita(models.Model):
     obiettivi = models.TextField(_("obiettivi"), blank=True)
 
     class Meta:
-        verbose_name = _("priorità")
-        verbose_name_plural = _("priorità")
+        verbose_name = pgettext_lazy("singolare", "priorità")
+        verbose_name_plural = pgettext_lazy("plurale", "priorità")
         ordering = ["punto", "ordine"]
 
     def __str__(self):
@@ -275,7 +276,27 @@ class EventoAssemblea(SolaAggiunta):
     assemblea = models.ForeignKey(Assemblea, on_delete=models.PROTECT, related_name="eventi")
     seduta = models.ForeignKey(Seduta, on_delete=models.PROTECT, null=True, blank=True, related_name="eventi")
     votazione = models.ForeignKey(Votazione, on_delete=models.PROTECT, null=True, blank=True, related_name="eventi")
-    azione = models.CharField(max_length=40)
+    class Azione(models.TextChoices):
+        SEDUTA_CREATA = "seduta_creata", _("Seduta preparata")
+        PUNTO_AGGIUNTO = "punto_aggiunto", _("Punto aggiunto all'ordine del giorno")
+        PUNTO_RIMOSSO = "punto_rimosso", _("Punto tolto dall'ordine del giorno")
+        SEDUTA_CONVOCATA = "seduta_convocata", _("Seduta convocata")
+        SEDUTA_ANNULLATA = "seduta_annullata", _("Seduta annullata")
+        PRESENZA = "presenza", _("Presenza registrata")
+        SEDUTA_APERTA = "seduta_aperta", _("Seduta aperta")
+        SEDUTA_CHIUSA = "seduta_chiusa", _("Seduta chiusa")
+        VOTAZIONE_APERTA = "votazione_aperta", _("Votazione aperta")
+        VOTO = "voto", _("Voto espresso")
+        VOTAZIONE_CHIUSA = "votazione_chiusa", _("Votazione chiusa")
+        ESITO_PROCLAMATO = "esito_proclamato", _("Esito proclamato")
+        DELIBERAZIONE = "deliberazione", _("Deliberazione registrata")
+        VERBALE = "verbale", _("Verbale redatto")
+        REGOLA_MODIFICATA = "regola_modificata", _("Regola di voto modificata")
+        DELEGA_REGISTRATA = "delega_registrata", _("Delega registrata")
+        DELEGA_REVOCATA = "delega_revocata", _("Delega revocata")
+        UFFICIO_COSTITUITO = "ufficio_costituito", _("Ufficio di Piano costituito")
+
+    azione = models.CharField(_("azione"), max_length=40, choices=Azione.choices)
     da_stato = models.CharField(max_length=20, blank=True)
     a_stato = models.CharField(max_length=20, blank=True)
     utente = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
