@@ -23,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 FAVOREVOLE = "favorevole"
 CONTRARIO = "contrario"
@@ -72,28 +74,61 @@ def _frazione(f: Fraction) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
+# Every sentence of the rule and of the explanation is one whole translatable string per case,
+# so that a translation never has to stitch fragments together (marked here, translated when used).
+_MODALITA = {
+    PER_CAPITA: gettext_noop("Si vota con un voto per Comune, qualunque sia la sua popolazione."),
+    PONDERATO: gettext_noop("Il voto è ponderato: ogni Comune pesa quanto i suoi abitanti."),
+    DOPPIA: gettext_noop("Si decide a doppia maggioranza: ogni condizione deve valere sia contando i Comuni "
+                         "sia contando gli abitanti che rappresentano."),
+}
+_QUORUM = {
+    (PER_CAPITA, True): gettext_noop("La seduta è valida se sono presenti più di %(quorum)s dei Comuni."),
+    (PER_CAPITA, False): gettext_noop("La seduta è valida se sono presenti almeno %(quorum)s dei Comuni."),
+    (PONDERATO, True): gettext_noop("La seduta è valida se i Comuni presenti rappresentano più di %(quorum)s "
+                                    "degli abitanti."),
+    (PONDERATO, False): gettext_noop("La seduta è valida se i Comuni presenti rappresentano almeno %(quorum)s "
+                                     "degli abitanti."),
+    (DOPPIA, True): gettext_noop("La seduta è valida se sono presenti più di %(quorum)s dei Comuni e se questi "
+                                 "rappresentano più di %(quorum)s degli abitanti."),
+    (DOPPIA, False): gettext_noop("La seduta è valida se sono presenti almeno %(quorum)s dei Comuni e se questi "
+                                  "rappresentano almeno %(quorum)s degli abitanti."),
+}
+_MAGGIORANZA = {
+    (SEMPLICE, False): gettext_noop("Si approva a maggioranza semplice: i favorevoli devono essere più dei "
+                                    "contrari."),
+    (SEMPLICE, True): gettext_noop("Si approva a maggioranza semplice: i favorevoli devono essere più dei "
+                                   "contrari e degli astenuti insieme."),
+    (ASSOLUTA, BASE_VOTANTI): gettext_noop("Si approva a maggioranza assoluta: i favorevoli devono essere più "
+                                           "della metà dei votanti."),
+    (ASSOLUTA, BASE_COMPONENTI): gettext_noop("Si approva a maggioranza assoluta: i favorevoli devono essere più "
+                                              "della metà dei componenti dell'Assemblea."),
+    (QUALIFICATA, BASE_VOTANTI): gettext_noop("Si approva a maggioranza qualificata: i favorevoli devono essere "
+                                              "almeno %(frazione)s dei votanti."),
+    (QUALIFICATA, BASE_COMPONENTI): gettext_noop("Si approva a maggioranza qualificata: i favorevoli devono essere "
+                                                 "almeno %(frazione)s dei componenti dell'Assemblea."),
+}
+_ASTENUTI = {
+    True: gettext_noop("Gli astenuti contano come votanti e pesano come voti non favorevoli."),
+    False: gettext_noop("Gli astenuti non sono computati fra i votanti."),
+}
+
+
 def testo_regola(regola: Regola) -> str:
-    """The rule in words, as printed beside every result."""
-    modalita = {
-        PER_CAPITA: _("un voto per Comune"),
-        PONDERATO: _("voto ponderato sulla popolazione dei Comuni"),
-        DOPPIA: _("doppia maggioranza (per Comuni e per popolazione)"),
-    }[regola.modalita]
-    if regola.quorum_strettamente:
-        quorum = _("seduta valida con più di %(f)s dei componenti presenti") % {"f": _frazione(regola.quorum)}
-    else:
-        quorum = _("seduta valida con almeno %(f)s dei componenti presenti") % {"f": _frazione(regola.quorum)}
-    base = _("dei votanti") if regola.base == BASE_VOTANTI else _("dei componenti")
+    """The rule in words, as printed beside every result: how Comuni weigh, when the session is
+    valid, when a proposal passes, how abstentions count. One whole sentence each."""
     if regola.maggioranza == SEMPLICE:
-        maggioranza = _("maggioranza semplice (più favorevoli che contrari)")
-    elif regola.maggioranza == ASSOLUTA:
-        maggioranza = _("maggioranza assoluta (più della metà %(base)s)") % {"base": base}
+        maggioranza = _(_MAGGIORANZA[(SEMPLICE, regola.astenuti_contano)])
     else:
-        maggioranza = _("maggioranza qualificata (almeno %(f)s %(base)s)") % {
-            "f": _frazione(regola.frazione_qualificata), "base": base}
-    astenuti = (_("gli astenuti contano come votanti") if regola.astenuti_contano
-                else _("gli astenuti non sono computati fra i votanti"))
-    return f"{modalita}; {quorum}; {maggioranza}; {astenuti}."
+        maggioranza = _(_MAGGIORANZA[(regola.maggioranza, regola.base)]) % {
+            "frazione": _frazione(regola.frazione_qualificata)}
+    frasi = [
+        _(_MODALITA[regola.modalita]),
+        _(_QUORUM[(regola.modalita, regola.quorum_strettamente)]) % {"quorum": _frazione(regola.quorum)},
+        maggioranza,
+        _(_ASTENUTI[regola.astenuti_contano]),
+    ]
+    return " ".join(frasi)
 
 
 def _pesi(regola: Regola, misura: str, popolazioni: dict) -> dict:
@@ -178,8 +213,60 @@ class Esito:
         return " ".join(c.spiegazione for c in self.conteggi)
 
 
-def _misura_nome(misura: str) -> str:
-    return _("per Comuni") if misura == TESTE else _("per popolazione")
+# (measure, majority compared with contrari only / with contrari and astenuti, passed)
+_SPIEGAZIONE_SEMPLICE = {
+    (TESTE, False, True): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s, contrari: %(avversi)s. I favorevoli superano i contrari: "
+        "maggioranza raggiunta."),
+    (TESTE, False, False): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s, contrari: %(avversi)s. I favorevoli non superano i contrari: "
+        "maggioranza non raggiunta."),
+    (TESTE, True, True): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s, contrari e astenuti: %(avversi)s. I favorevoli superano "
+        "contrari e astenuti insieme: maggioranza raggiunta."),
+    (TESTE, True, False): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s, contrari e astenuti: %(avversi)s. I favorevoli non superano "
+        "contrari e astenuti insieme: maggioranza non raggiunta."),
+    (POPOLAZIONE, False, True): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti, contrari: %(avversi)s abitanti. I favorevoli "
+        "superano i contrari: maggioranza raggiunta."),
+    (POPOLAZIONE, False, False): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti, contrari: %(avversi)s abitanti. I favorevoli "
+        "non superano i contrari: maggioranza non raggiunta."),
+    (POPOLAZIONE, True, True): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti, contrari e astenuti: %(avversi)s abitanti. "
+        "I favorevoli superano contrari e astenuti insieme: maggioranza raggiunta."),
+    (POPOLAZIONE, True, False): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti, contrari e astenuti: %(avversi)s abitanti. "
+        "I favorevoli non superano contrari e astenuti insieme: maggioranza non raggiunta."),
+}
+# (measure, "more than" the threshold rather than "at least", passed)
+_SPIEGAZIONE_SOGLIA = {
+    (TESTE, True, True): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s su una base di %(base)s; ne servivano più di %(soglia)s: "
+        "maggioranza raggiunta."),
+    (TESTE, True, False): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s su una base di %(base)s; ne servivano più di %(soglia)s: "
+        "maggioranza non raggiunta."),
+    (TESTE, False, True): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s su una base di %(base)s; ne servivano almeno %(soglia)s: "
+        "maggioranza raggiunta."),
+    (TESTE, False, False): gettext_noop(
+        "Per Comuni – favorevoli: %(favorevoli)s su una base di %(base)s; ne servivano almeno %(soglia)s: "
+        "maggioranza non raggiunta."),
+    (POPOLAZIONE, True, True): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti su una base di %(base)s; ne servivano più di "
+        "%(soglia)s: maggioranza raggiunta."),
+    (POPOLAZIONE, True, False): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti su una base di %(base)s; ne servivano più di "
+        "%(soglia)s: maggioranza non raggiunta."),
+    (POPOLAZIONE, False, True): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti su una base di %(base)s; ne servivano almeno "
+        "%(soglia)s: maggioranza raggiunta."),
+    (POPOLAZIONE, False, False): gettext_noop(
+        "Per popolazione – favorevoli: %(favorevoli)s abitanti su una base di %(base)s; ne servivano almeno "
+        "%(soglia)s: maggioranza non raggiunta."),
+}
 
 
 def _conta(regola: Regola, misura: str, pesi: dict, presenti: set, voti: dict) -> ConteggioVoto:
@@ -190,18 +277,14 @@ def _conta(regola: Regola, misura: str, pesi: dict, presenti: set, voti: dict) -
     espressi = set(c for c, v in voti.items() if v in (FAVOREVOLE, CONTRARIO, ASTENUTO))
     non_votanti = sum(pesi[c] for c in pesi if c in presenti and c not in espressi)
     assenti = sum(pesi[c] for c in pesi if c not in presenti)
-    nome = _misura_nome(misura)
 
     if regola.maggioranza == SEMPLICE:
         avversi = contrari + (astenuti if regola.astenuti_contano else 0)
         approvata = favorevoli > avversi
         base = favorevoli + avversi
         soglia = Fraction(avversi)
-        spiegazione = _("%(nome)s: %(f)s favorevoli contro %(a)s %(chi)s: %(esito)s.") % {
-            "nome": nome.capitalize(), "f": favorevoli, "a": avversi,
-            "chi": _("contrari e astenuti") if regola.astenuti_contano else _("contrari"),
-            "esito": _("maggioranza raggiunta") if approvata else _("maggioranza non raggiunta"),
-        }
+        spiegazione = _(_SPIEGAZIONE_SEMPLICE[(misura, regola.astenuti_contano, approvata)]) % {
+            "favorevoli": numero(favorevoli), "avversi": numero(avversi)}
     else:
         if regola.base == BASE_COMPONENTI:
             base = sum(pesi.values())
@@ -216,11 +299,8 @@ def _conta(regola: Regola, misura: str, pesi: dict, presenti: set, voti: dict) -
         # less (which the model refuses, but older rules may hold) a tie still fails.
         approvata = (base > 0 and _supera(favorevoli, base, frazione, strettamente)
                      and (regola.maggioranza == ASSOLUTA or 2 * favorevoli > base))
-        spiegazione = _("%(nome)s: %(f)s favorevoli su una base di %(b)s; servivano %(come)s %(s)s: %(esito)s.") % {
-            "nome": nome.capitalize(), "f": favorevoli, "b": base,
-            "come": _("più di") if strettamente else _("almeno"), "s": _numero(soglia),
-            "esito": _("maggioranza raggiunta") if approvata else _("maggioranza non raggiunta"),
-        }
+        spiegazione = _(_SPIEGAZIONE_SOGLIA[(misura, strettamente, approvata)]) % {
+            "favorevoli": numero(favorevoli), "base": numero(base), "soglia": numero(soglia)}
     return ConteggioVoto(
         misura=misura, favorevoli=favorevoli, contrari=contrari, astenuti=astenuti,
         non_votanti=non_votanti, assenti=assenti, base=base, soglia=soglia, approvata=approvata,
@@ -228,10 +308,13 @@ def _conta(regola: Regola, misura: str, pesi: dict, presenti: set, voti: dict) -
     )
 
 
-def _numero(f: Fraction) -> str:
-    if f.denominator == 1:
-        return str(f.numerator)
-    return f"{float(f):.2f}".replace(".", ",")
+def numero(n) -> str:
+    """A count or a threshold as the reader's language writes it: thousands grouped (78.000),
+    a fraction with two decimals (1,50)."""
+    n = Fraction(n)
+    if n.denominator == 1:
+        return number_format(n.numerator, force_grouping=True)
+    return number_format(float(n), decimal_pos=2, force_grouping=True)
 
 
 def calcola_esito(regola: Regola, popolazioni: dict, presenti: set, voti: dict) -> Esito:

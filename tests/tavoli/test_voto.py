@@ -129,12 +129,16 @@ TUTTE_LE_MODALITA = st.sampled_from([PER_CAPITA, PONDERATO, DOPPIA])
 
 
 def regole(modalita=TUTTE_LE_MODALITA, maggioranza=None, astenuti_contano=None, base=None):
+    if isinstance(maggioranza, st.SearchStrategy):  # a strategy is drawn from, not taken as the value
+        maggioranza_strategia, maggioranza = maggioranza, None
+    else:
+        maggioranza_strategia = st.sampled_from([SEMPLICE, ASSOLUTA, QUALIFICATA])
     return st.builds(
         Regola,
         modalita=modalita if not isinstance(modalita, str) else st.just(modalita),
         quorum=frazioni,
         quorum_strettamente=st.booleans(),
-        maggioranza=st.sampled_from([SEMPLICE, ASSOLUTA, QUALIFICATA]) if maggioranza is None else st.just(maggioranza),
+        maggioranza=maggioranza_strategia if maggioranza is None else st.just(maggioranza),
         frazione_qualificata=frazioni,
         base=st.sampled_from([BASE_VOTANTI, BASE_COMPONENTI]) if base is None else st.just(base),
         astenuti_contano=st.booleans() if astenuti_contano is None else st.just(astenuti_contano),
@@ -718,12 +722,65 @@ def test_testo_regola_reflects_each_choice():
         assert "più di 1/2" in testo
         assert "3/5" in testo and "2/3" not in testo
         assert "dei componenti" in testo
-        assert "gli astenuti contano come votanti" in testo
+        assert "Gli astenuti contano come votanti" in testo
         testo = voto.testo_regola(Regola(maggioranza=ASSOLUTA, base=BASE_VOTANTI, astenuti_contano=False))
         assert "maggioranza assoluta" in testo and "dei votanti" in testo
         assert "non sono computati" in testo
         testo = voto.testo_regola(Regola(maggioranza=SEMPLICE))
         assert "maggioranza semplice" in testo and "2/3" not in testo
+
+
+@pytest.mark.parametrize("modalita, quorum", [
+    (PER_CAPITA, "La seduta è valida se sono presenti più di 1/2 dei Comuni."),
+    (PONDERATO, "La seduta è valida se i Comuni presenti rappresentano più di 1/2 degli abitanti."),
+    (DOPPIA, "La seduta è valida se sono presenti più di 1/2 dei Comuni e se questi rappresentano più di 1/2 "
+             "degli abitanti."),
+])
+def test_testo_regola_measures_the_quorum_as_the_rule_weighs(modalita, quorum):
+    """A quorum measured by population speaks of inhabitants, never of "componenti presenti"."""
+    with translation.override("it"):
+        testo = voto.testo_regola(Regola(modalita=modalita))
+    assert quorum in testo
+    assert "componenti presenti" not in testo
+
+
+@pytest.mark.parametrize("maggioranza, base, astenuti, frase", [
+    (SEMPLICE, BASE_VOTANTI, False, "Si approva a maggioranza semplice: i favorevoli devono essere più dei contrari."),
+    (SEMPLICE, BASE_VOTANTI, True, "Si approva a maggioranza semplice: i favorevoli devono essere più dei contrari "
+                                   "e degli astenuti insieme."),
+    (ASSOLUTA, BASE_VOTANTI, False, "Si approva a maggioranza assoluta: i favorevoli devono essere più della metà "
+                                    "dei votanti."),
+    (ASSOLUTA, BASE_COMPONENTI, False, "Si approva a maggioranza assoluta: i favorevoli devono essere più della "
+                                       "metà dei componenti dell'Assemblea."),
+    (QUALIFICATA, BASE_VOTANTI, True, "Si approva a maggioranza qualificata: i favorevoli devono essere almeno 2/3 "
+                                      "dei votanti."),
+])
+def test_testo_regola_is_made_of_whole_sentences(maggioranza, base, astenuti, frase):
+    """Each part of the rule is one whole sentence: capital letter, full stop, no fragments."""
+    with translation.override("it"):
+        testo = voto.testo_regola(Regola(maggioranza=maggioranza, base=base, astenuti_contano=astenuti))
+    assert frase in testo
+    frasi = [f for f in testo.split(". ") if f]
+    assert len(frasi) == 4 and testo.endswith(".")
+    assert all(f[0].isupper() for f in frasi)
+    assert ";" not in testo
+
+
+def test_spiegazione_keeps_comuni_capitalised_and_groups_thousands():
+    """The explanation of a weighted vote counts inhabitants with Italian thousands separators,
+    and "Comuni" keeps its capital (it used to be lowercased by str.capitalize)."""
+    popolazioni = {"Pavia": 71_000, "Borgarello": 4_000, "Cava Manara": 3_000}
+    voti = {"Pavia": FAVOREVOLE, "Borgarello": CONTRARIO, "Cava Manara": CONTRARIO}
+    with translation.override("it"):
+        esito = calcola_esito(Regola(modalita=DOPPIA, maggioranza=ASSOLUTA), popolazioni, set(popolazioni), voti)
+        semplice = calcola_esito(Regola(modalita=PONDERATO), popolazioni, set(popolazioni), voti)
+    per_comuni, per_popolazione = (c.spiegazione for c in esito.conteggi)
+    assert per_comuni == ("Per Comuni – favorevoli: 1 su una base di 3; ne servivano più di 1,50: "
+                          "maggioranza non raggiunta.")
+    assert per_popolazione == ("Per popolazione – favorevoli: 71.000 abitanti su una base di 78.000; ne servivano "
+                               "più di 39.000: maggioranza raggiunta.")
+    assert semplice.spiegazione == ("Per popolazione – favorevoli: 71.000 abitanti, contrari: 7.000 abitanti. "
+                                    "I favorevoli superano i contrari: maggioranza raggiunta.")
 
 
 @VOTO
