@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_conoscenza
 
 app_name = "tavoli"
 
@@ -20,4 +20,17 @@ urlpatterns = [
     path("votazioni/<int:pk>/voto/", views.vota, name="vota"),
     path("votazioni/<int:pk>/<slug:azione>/", views.votazione_azione, name="votazione_azione"),
     path("deliberazioni/<int:pk>/", views.deliberazione, name="deliberazione"),
+    # knowledge base, calendars, regional areas and catalogue
+    path("piani/<int:piano_pk>/conoscenza/", views_conoscenza.conoscenza, name="conoscenza"),
+    path("piani/<int:piano_pk>/conoscenza/<str:elenco>.csv", views_conoscenza.conoscenza_csv, name="conoscenza_csv"),
+    path("ambiti/<int:ambito_pk>/calendario/", views_conoscenza.calendario, name="calendario"),
+    path("calendario/personale/", views_conoscenza.calendario_personale, name="calendario_personale"),
+    path("calendario/<str:token>.ics", views_conoscenza.feed_ics, name="feed_ics"),
+    path("regioni/<int:regione_pk>/aree/", views_conoscenza.aree, name="aree"),
+    path("regioni/<int:regione_pk>/aree/nuova/", views_conoscenza.area_nuova, name="area_nuova"),
+    path("regioni/<int:regione_pk>/catalogo-offerta/nuovo/", views_conoscenza.tipo_offerta_nuovo,
+         name="tipo_offerta_nuovo"),
+    path("aree/<int:pk>/modifica/", views_conoscenza.area_modifica, name="area_modifica"),
+    path("aree/<int:pk>/stato/", views_conoscenza.area_stato, name="area_stato"),
+    path("aree/<int:pk>/elimina/", views_conoscenza.area_elimina, name="area_elimina"),
 ]
