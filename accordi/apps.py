@@ -8,4 +8,4 @@ class AccordiConfig(AppConfig):
 
     def ready(self):
         # Register the acts this app issues with the document service.
-        from . import atti, governance  # noqa: F401
+        from . import atti, governance, partecipazione  # noqa: F401
