@@ -176,3 +176,79 @@ def sindaco_di(comune, ambito, **campi) -> Utente:
     utente = UtenteFactory(**campi)
     incarico_assegna(utente=utente, ruolo=Incarico.Ruolo.SINDACO, ambito=ambito, ente=ente)
     return utente
+
+
+# --- tavoli tematici ------------------------------------------------------------------------
+
+
+class AreaInterventoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tavoli.AreaIntervento"
+        django_get_or_create = ["regione", "codice"]
+
+    regione = factory.SubFactory(RegioneFactory)
+    codice = factory.Sequence(lambda n: f"area-{n}")
+    nome = factory.Sequence(lambda n: f"Area {n}")
+    ordine = factory.Sequence(lambda n: n)
+
+
+class TipoUnitaOffertaFactory(factory.django.DjangoModelFactory):
+    """A kind of service of the national catalogue (``regione`` empty) unless told otherwise."""
+
+    class Meta:
+        model = "tavoli.TipoUnitaOfferta"
+
+    regione = None
+    codice = factory.Sequence(lambda n: f"tipo-{n}")
+    nome = factory.Sequence(lambda n: f"Servizio {n}")
+    unita_capacita = "posti"
+
+
+def _regione_del_piano(piano):
+    return piano.ambiti.select_related("asl__regione").first().asl.regione
+
+
+class TavoloFactory(factory.django.DjangoModelFactory):
+    """A tavolo written straight to the database (tests only): its coordinator is not made a
+    member; the services do that."""
+
+    class Meta:
+        model = "tavoli.Tavolo"
+
+    piano = factory.LazyFunction(lambda: crea_piano(AmbitoFactory()))
+    area = factory.LazyAttribute(lambda o: AreaInterventoFactory(regione=_regione_del_piano(o.piano)))
+    nome = factory.Sequence(lambda n: f"Tavolo {n}")
+    coordinatore = factory.SubFactory(UtenteFactory)
+    creato_da = factory.SelfAttribute("coordinatore")
+
+
+class MembroTavoloFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tavoli.MembroTavolo"
+
+    tavolo = factory.SubFactory(TavoloFactory)
+    utente = factory.SubFactory(UtenteFactory)
+    stato = "attivo"
+    proposto_da = factory.SelfAttribute("tavolo.coordinatore")
+
+
+class FocusGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tavoli.FocusGroup"
+
+    tavolo = factory.SubFactory(TavoloFactory)
+    nome = factory.Sequence(lambda n: f"Focus-group {n}")
+
+
+class SedutaTavoloFactory(factory.django.DjangoModelFactory):
+    """A session a week from now, in preparation; pass ``stato`` and ``data`` for others."""
+
+    class Meta:
+        model = "tavoli.SedutaTavolo"
+
+    tavolo = factory.SubFactory(TavoloFactory)
+    numero = factory.Sequence(lambda n: n + 1)
+    data = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7))
+    luogo = "Sala riunioni dell'Ufficio di Piano"
+    ordine_del_giorno = "Comunicazioni\nAnalisi dei bisogni"
+    creata_da = factory.SelfAttribute("tavolo.coordinatore")
