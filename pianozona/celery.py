@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pianozona.settings")
 app = Celery("pianozona")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The tavoli tematici keep their tasks beside the Assemblea's, in a module of their own.
+app.autodiscover_tasks(related_name="tasks_tavoli")

@@ -560,7 +560,9 @@ def focus_group_membri(*, focus_group: FocusGroup, membri: list[MembroTavolo], u
 def seduta_crea(*, tavolo: Tavolo, utente, data: datetime.datetime, ordine_del_giorno: str,
                 luogo: str = "", collegamento: str = "", durata_minuti: int = 120,
                 focus_group: FocusGroup | None = None) -> SedutaTavolo:
-    """Coordinator/UdP; numbered per tavolo; place or link required."""
+    """Coordinator/UdP; numbered per tavolo; place or link required. A date in the past is
+    accepted: a meeting already held is recorded afterwards (register, contributions, minutes),
+    it just cannot be convened."""
     # The lock on the tavolo serialises numbering: two sessions created at once get 1 and 2.
     tavolo = _tavolo_bloccato(tavolo)
     _coordinatore_o_udp(utente, tavolo, _("Solo il coordinatore o l'Ufficio di Piano prepara le sedute del tavolo."))
@@ -569,11 +571,8 @@ def seduta_crea(*, tavolo: Tavolo, utente, data: datetime.datetime, ordine_del_g
     errori = []
     if data is None:
         errori.append(_("Indica data e ora della seduta."))
-    else:
-        if timezone.is_naive(data):
-            data = timezone.make_aware(data)
-        if data <= timezone.now():
-            errori.append(_("La seduta non può essere fissata nel passato."))
+    elif timezone.is_naive(data):
+        data = timezone.make_aware(data)
     if not luogo and not collegamento:
         errori.append(_("Indica il luogo della seduta oppure il collegamento online."))
     if len(luogo) > 255:

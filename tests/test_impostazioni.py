@@ -30,3 +30,21 @@ def test_check_deploy_segnala_la_chiave_mancante():
     esito = _check_deploy(DEBUG="false", ALLOWED_HOSTS="pianozona.comune.pv.it")
     assert esito.returncode != 0
     assert "security.W009" in esito.stdout + esito.stderr
+
+
+
+def test_a_worker_knows_every_task_module_of_the_apps():
+    """A worker discovers tasks by module name: every ``tasks*.py`` of the apps must be found
+    (in a fresh interpreter, as a worker starts), or its messages would be rejected as
+    unregistered."""
+    moduli = {f"{p.parent.name}.{p.stem}" for app_dir in ("ambiti", "accordi", "tavoli", "risorse")
+              for p in (RADICE / app_dir).glob("tasks*.py")}
+    codice = ("import django; django.setup()\n"
+              "from pianozona.celery import app\n"
+              "app.loader.import_default_modules()\n"
+              "print('\\n'.join(sorted({n.rsplit('.', 1)[0] for n in app.tasks if not n.startswith('celery.')})))")
+    ambiente = dict(os.environ, DJANGO_SETTINGS_MODULE="pianozona.settings", DEBUG="true")
+    esito = subprocess.run([sys.executable, "-c", codice], cwd=RADICE, env=ambiente, capture_output=True,
+                           text=True, timeout=120)
+    assert esito.returncode == 0, esito.stderr
+    assert moduli and moduli <= set(esito.stdout.split())

@@ -275,7 +275,18 @@ def test_sessions_are_numbered_per_tavolo(scena):
     assert seduta.numero == 1
 
 
-def test_a_session_needs_a_future_date_a_place_or_link_and_its_own_focus_group(scena):
+def test_a_session_already_held_can_be_recorded_but_not_convened(scena):
+    seduta = scena.seduta(giorni=-3)
+    assert seduta.stato == SedutaTavolo.Stato.BOZZA
+    with pytest.raises(DatiNonValidi, match="già passata"):
+        st.seduta_convoca(seduta=seduta, utente=scena.coordinatore)
+    st.presenze_registra(seduta=seduta, utente=scena.coordinatore, membri=[], ospiti=[
+        {"nominativo": "Ospite", "ente_nome": "Associazione"}])
+    seduta.refresh_from_db()
+    assert seduta.stato == SedutaTavolo.Stato.SVOLTA
+
+
+def test_a_session_needs_a_place_or_link_and_its_own_focus_group(scena):
     altro = st.tavolo_crea(piano=scena.mondo.piano, area=st.aree_della_regione(scena.mondo.ambito.asl.regione)[1],
                            coordinatore=scena.coordinatore, utente=scena.udp)
     focus_altrui = st.focus_group_crea(tavolo=altro, nome="Scuola", tema="", referente=None, membri=[],
@@ -283,7 +294,6 @@ def test_a_session_needs_a_future_date_a_place_or_link_and_its_own_focus_group(s
     with pytest.raises(DatiNonValidi) as errore:
         scena.seduta(giorni=-1, luogo="", focus_group=focus_altrui)
     assert errore.value.messaggi == [
-        "La seduta non può essere fissata nel passato.",
         "Indica il luogo della seduta oppure il collegamento online.",
         "Il focus-group indicato non è di questo tavolo.",
     ]
