@@ -12,6 +12,7 @@ from stdnum.it import codicefiscale
 
 from ambiti.models import ASL, Ambito, Comune, Ente, Incarico, Regione, Utente
 from ambiti.services import incarico_assegna
+from tavoli.demo import carica_tavoli_demo
 from tavoli.models import RegolaVoto
 from tavoli.services_assemblea import assemblea_garantisci, regola_modifica
 
@@ -177,4 +178,11 @@ def carica_demo() -> list[tuple[str, str]]:
             modalita=RegolaVoto.Modalita.PONDERATO, maggioranza=RegolaVoto.Maggioranza.ASSOLUTA,
             riferimento="Regolamento dell'Assemblea dei Sindaci, art. 5",
         )
+
+    # Pavia's tavoli: one focus-group already met and approved its minutes.
+    carica_tavoli_demo(
+        piano=PianoAmbito.objects.get(ambito=pavia, ciclo=ciclo).piano,
+        utenti={u.username: u for u in Utente.objects.filter(username__in=[x.username for x in UTENTI])},
+        enti=enti, comuni={c.denominazione: c for c in _comuni(COMUNI_PAVIA)},
+    )
     return accessi
