@@ -1,6 +1,7 @@
 """The region's list of areas of intervention and its own kinds of service, kept by the
-regional officers. An area keeps its code for life: renaming it does not break the plans that
-use it; an area in use by a tavolo or a contribution is retired, never deleted."""
+regional officers. The default list is created by ``services_tavoli.aree_della_regione`` the
+first time a region needs it. An area keeps its code for life: renaming it does not break the
+plans that use it; an area in use by a tavolo or a contribution is retired, never deleted."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from ambiti.exceptions import DatiNonValidi, PermessoNegato
 from ambiti.models import Regione
 from ambiti.ruoli import Permessi
 
-from .catalogo import AREE_PREDEFINITE
 from .models import AreaFNPS, AreaIntervento, AreaISTAT, Bisogno, Proposta, Tavolo, TipoUnitaOfferta, UnitaOfferta
 
 CAMPI_AREA = ("nome", "descrizione", "area_fnps", "area_istat", "ordine", "attiva")
@@ -26,22 +26,6 @@ def puo_gestire_aree(utente, regione: Regione) -> bool:
 def _verifica(utente, regione: Regione) -> None:
     if not puo_gestire_aree(utente, regione):
         raise PermessoNegato(_("Solo gli operatori della Regione gestiscono le aree di intervento e il catalogo."))
-
-
-def aree_predefinite_garantisci(regione: Regione) -> int:
-    """Give a region without areas the default list (``tavoli.catalogo.AREE_PREDEFINITE``),
-    once: concurrent first visits are serialised on the region's row. Returns how many areas
-    were created."""
-    with transaction.atomic():
-        Regione.objects.select_for_update().get(pk=regione.pk)
-        if AreaIntervento.objects.filter(regione=regione).exists():
-            return 0
-        AreaIntervento.objects.bulk_create([
-            AreaIntervento(regione=regione, codice=codice, nome=nome, area_fnps=fnps, area_istat=istat,
-                           ordine=(n + 1) * 10)
-            for n, (codice, nome, fnps, istat) in enumerate(AREE_PREDEFINITE)
-        ])
-    return len(AREE_PREDEFINITE)
 
 
 def _pulisci_area(regione: Regione, campi: dict, escludi: int | None = None) -> dict:

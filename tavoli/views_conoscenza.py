@@ -26,7 +26,7 @@ from ambiti.models import Ambito, Regione
 
 from . import calendario as cal
 from . import selectors_conoscenza as sel
-from . import services_aree
+from . import services_aree, services_tavoli
 from .forms_conoscenza import AreaForm, AreaModificaForm, FiltriConoscenzaForm, TipoOffertaForm
 from .models import AreaIntervento, Tavolo, TipoUnitaOfferta
 
@@ -214,7 +214,7 @@ def _area_gestita(request, pk) -> AreaIntervento:
 @login_required
 def aree(request, regione_pk):
     regione = _regione_gestita(request, regione_pk)
-    services_aree.aree_predefinite_garantisci(regione)
+    services_tavoli.aree_della_regione(regione)  # the default list, the first time
     elenco = (AreaIntervento.objects.filter(regione=regione)
               .annotate(n_tavoli=Count("tavoli")).order_by("-attiva", "ordine", "nome"))
     tipi = (TipoUnitaOfferta.objects.filter(Q(regione__isnull=True) | Q(regione=regione))

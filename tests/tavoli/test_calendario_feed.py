@@ -26,8 +26,8 @@ from tavoli.models import (
     SedutaTavolo,
     Tavolo,
 )
-from tavoli.services_aree import aree_predefinite_garantisci
 from tavoli.services_assemblea import assemblea_garantisci
+from tavoli.services_tavoli import aree_della_regione
 
 from ..factories import AmbitoFactory, RegioneFactory, UtenteFactory, crea_piano, utente_con_ruolo
 
@@ -89,7 +89,7 @@ def test_tavolo_invitation_is_a_well_formed_request(settings):
     assert len(f"DESCRIPTION:{descrizione}".encode()) > 75
     try:
         pagina = "https://pianozona.example.it" + reverse("tavoli:seduta_tavolo", args=[seduta.pk])
-    except NoReverseMatch:  # the session page is not there: the invitation carries no address
+    except NoReverseMatch:  # without the session page the invitation carries no address
         assert not any(r.startswith("URL:") for r in righe)
     else:
         assert _valore(righe, "URL") == pagina and pagina in descrizione
@@ -152,7 +152,7 @@ def _di_tavolo(tavolo, numero, giorni, stato="convocata") -> SedutaTavolo:
 @pytest.fixture
 def agenda(mondo) -> Agenda:
     udp = mondo[R.RESPONSABILE_UDP]
-    aree_predefinite_garantisci(mondo.ambito.asl.regione)
+    aree_della_regione(mondo.ambito.asl.regione)
     area = {a.codice: a for a in AreaIntervento.objects.filter(regione=mondo.ambito.asl.regione)}
     anziani = Tavolo.objects.create(piano=mondo.piano, area=area["anziani"], nome="Tavolo anziani",
                                     coordinatore=udp, creato_da=udp)
