@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_conoscenza
+from . import views, views_conoscenza, views_tavoli
 
 app_name = "tavoli"
 
@@ -33,4 +33,21 @@ urlpatterns = [
     path("aree/<int:pk>/modifica/", views_conoscenza.area_modifica, name="area_modifica"),
     path("aree/<int:pk>/stato/", views_conoscenza.area_stato, name="area_stato"),
     path("aree/<int:pk>/elimina/", views_conoscenza.area_elimina, name="area_elimina"),
+    # tavoli tematici, focus-groups, their sessions, contributions and minutes
+    path("piani/<int:piano_pk>/tavoli/", views_tavoli.tavoli_piano, name="tavoli_piano"),
+    path("piani/<int:piano_pk>/tavoli/nuovo/", views_tavoli.tavolo_nuovo, name="tavolo_nuovo"),
+    path("tavoli/<int:pk>/", views_tavoli.tavolo, name="tavolo"),
+    path("tavoli/<int:pk>/modifica/", views_tavoli.tavolo_modifica, name="tavolo_modifica"),
+    path("tavoli/<int:pk>/membri/invita/", views_tavoli.membro_invita, name="membro_invita"),
+    path("tavoli/<int:pk>/membri/chiedi/", views_tavoli.adesione_chiedi, name="adesione_chiedi"),
+    path("membri/<int:pk>/<slug:azione>/", views_tavoli.membro_azione, name="membro_azione"),
+    path("tavoli/<int:pk>/focus-group/nuovo/", views_tavoli.focus_group_nuovo, name="focus_group_nuovo"),
+    path("focus-group/<int:pk>/", views_tavoli.focus_group, name="focus_group"),
+    path("tavoli/<int:pk>/sedute/nuova/", views_tavoli.seduta_tavolo_nuova, name="seduta_tavolo_nuova"),
+    path("sedute-tavolo/<int:pk>/", views_tavoli.seduta_tavolo, name="seduta_tavolo"),
+    path("sedute-tavolo/<int:pk>/presenze/", views_tavoli.presenze_tavolo, name="presenze_tavolo"),
+    path("sedute-tavolo/<int:pk>/verbale/", views_tavoli.verbale_tavolo, name="verbale_tavolo"),
+    path("sedute-tavolo/<int:pk>/contributi/<slug:tipo>/", views_tavoli.contributo_nuovo, name="contributo_nuovo"),
+    path("sedute-tavolo/<int:pk>/<slug:azione>/", views_tavoli.seduta_tavolo_azione, name="seduta_tavolo_azione"),
+    path("contributi/<slug:tipo>/<int:pk>/modifica/", views_tavoli.contributo_modifica, name="contributo_modifica"),
 ]
