@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from ambiti.ruoli import Permessi
 from ambiti.selectors import ambiti_con_permesso
 from tavoli.selectors import deliberazioni_del_piano, sedute_da_seguire
+from tavoli.selectors_tavoli import STATI_PIANO_CON_NUOVI_TAVOLI, tavoli_del_piano
+from tavoli.selectors_tavoli import scrivania as scrivania_tavoli
 
 from . import selectors, services
 from .exceptions import DatiNonValidi, GuardieNonSoddisfatte, IterError, PermessoNegato
@@ -51,6 +53,7 @@ def home(request):
     return render(request, "accordi/home.html", {
         "da_fare": da_fare, "in_corso": in_corso, "da_avviare": da_avviare, "oggi": timezone.localdate(),
         "sedute": sedute_da_seguire(request.user),
+        "tavoli": scrivania_tavoli(request.user),
     })
 
 
@@ -122,6 +125,8 @@ def piano_dettaglio(request, pk):
         "giorni_di_ritardo": -giorni,
         "documenti": selectors.documenti_del_piano(piano),
         "deliberazioni": deliberazioni_del_piano(piano),
+        "tavoli": list(tavoli_del_piano(piano)),
+        "nuovi_tavoli": piano.stato in STATI_PIANO_CON_NUOVI_TAVOLI,
         "puo_generare": permessi.ha_su_alcuno("gestisci_piano", piano.ambiti.all()),
         "tipi_generabili": [(t, Documento.Tipo(t).label) for t in
                             (Documento.Tipo.PIANO_BOZZA, Documento.Tipo.PIANO_DEFINITIVO, Documento.Tipo.ACCORDO)],
