@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 Guardia = Callable[["PianoDiZona"], list[str]]  # noqa: F821
 
@@ -25,6 +26,20 @@ CAPACITA = {
     "contenuto": _("Contenuto del piano (versioni, pareri sindacali, intesa ASL)"),
     "accordo": _("Accordo di Programma (parti, impegni, ripartizione degli oneri)"),
     "firme": _("Documenti e firme digitali"),
+}
+
+# What a user reads while a capability is missing: a plain sentence, no internal wording.
+NON_DISPONIBILE = {
+    "governance": gettext_lazy("Questo passaggio richiede l'Assemblea dei Sindaci e l'Ufficio di Piano, non "
+                               "ancora disponibili in questa installazione."),
+    "tavoli": gettext_lazy("Questo passaggio richiede i tavoli tematici, non ancora disponibili in questa "
+                           "installazione."),
+    "contenuto": gettext_lazy("Questo passaggio richiede la gestione dei contenuti del piano (versioni, pareri "
+                              "sindacali, intesa ASL), non ancora disponibile in questa installazione."),
+    "accordo": gettext_lazy("Questo passaggio richiede la gestione dell'Accordo di Programma, non ancora "
+                            "disponibile in questa installazione."),
+    "firme": gettext_lazy("Questo passaggio richiede i documenti e le firme digitali, non ancora disponibili in "
+                          "questa installazione."),
 }
 
 
@@ -44,11 +59,8 @@ def richiede_capacita(nome: str, requisito: str, capacita: str) -> Guardia:
     def guardia(piano) -> list[str]:
         controllo = _REGISTRO.get(nome)
         if controllo is None:
-            return [
-                _("%(requisito)s. Il passaggio resta bloccato finché non è attiva la funzione "
-                  "«%(capacita)s», che lo verifica.")
-                % {"requisito": requisito, "capacita": CAPACITA[capacita]}
-            ]
+            return [_("%(requisito)s. %(non_disponibile)s")
+                    % {"requisito": requisito, "non_disponibile": NON_DISPONIBILE[capacita]}]
         return controllo(piano)
 
     guardia.nome = nome  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambiti.models import Ente
 from ambiti.ruoli import Permessi
@@ -98,9 +99,10 @@ def richiesta_firma_crea(
             richiesta=richiesta, ordine=ordine, utente=persona, codice_fiscale=persona.codice_fiscale.upper(),
             ente=ente, obbligatorio=obbligatorio,
         )
+    messaggio = ngettext("%(n)d firmatario, scadenza %(d)s", "%(n)d firmatari, scadenza %(d)s", len(firmatari)) % {
+        "n": len(firmatari), "d": scadenza.strftime("%d/%m/%Y")}
     EventoFirma.objects.create(richiesta=richiesta, tipo=EventoFirma.Tipo.RICHIESTA, utente=utente,
-                               messaggio=_("%(n)d firmatari, scadenza %(d)s") % {
-                                   "n": len(firmatari), "d": scadenza.strftime("%d/%m/%Y")})
+                               messaggio=messaggio)
     transaction.on_commit(lambda: _invita(richiesta.pk))
     return richiesta
 

@@ -90,8 +90,8 @@ def _scrivi_al_firmatario(richiesta, firmatario, *, promemoria: bool) -> None:
         oggetto = _("Richiesta di firma: %(doc)s entro il %(d)s")
     oggetto = oggetto % {"doc": documento.titolo, "d": richiesta.scadenza.strftime("%d/%m/%Y")}
     testo = _(
-        "Gentile %(nome)s,\n\nè richiesta la sua firma digitale sul documento «%(doc)s» (n. %(n)s), "
-        "per %(ente)s, entro il %(d)s.\n\nApra il documento per scaricarlo e caricarlo firmato "
+        "Gentile %(nome)s,\n\nè richiesta la tua firma digitale sul documento «%(doc)s» (n. %(n)s), "
+        "per %(ente)s, entro il %(d)s.\n\nApri il documento per scaricarlo e caricarlo firmato "
         "(PAdES .pdf o CAdES .p7m): %(url)s\n"
     ) % {
         "nome": firmatario.utente, "doc": documento.titolo, "n": documento.protocollo,

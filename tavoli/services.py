@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import ConcurrentTransition, can_proceed
 
 from ambiti.exceptions import DatiNonValidi, PermessoNegato, StatoCambiato, TransizioneNonAmmessa
@@ -77,7 +78,7 @@ def seduta_crea(*, assemblea: Assemblea, utente, data: datetime.datetime, luogo:
     """A session in preparation. The Presidente or the Ufficio di Piano prepares it."""
     ambito = assemblea.ambito
     if not (puo_presiedere(utente, ambito) or puo_gestire(utente, ambito)):
-        raise PermessoNegato(_("Solo il Presidente o l'Ufficio di Piano preparano le sedute dell'Assemblea."))
+        raise PermessoNegato(_("Solo il Presidente o l'Ufficio di Piano prepara le sedute dell'Assemblea."))
     errori = []
     if data is None:
         errori.append(_("Indica data e ora della seduta."))
@@ -135,7 +136,7 @@ def punto_aggiungi(*, seduta: Seduta, utente, oggetto: str, proposta: str = "", 
     seduta = _bloccata(seduta)
     ambito = seduta.assemblea.ambito
     if not (puo_presiedere(utente, ambito) or puo_gestire(utente, ambito)):
-        raise PermessoNegato(_("Solo il Presidente o l'Ufficio di Piano compongono l'ordine del giorno."))
+        raise PermessoNegato(_("Solo il Presidente o l'Ufficio di Piano compone l'ordine del giorno."))
     if seduta.stato != S.BOZZA:
         raise TransizioneNonAmmessa(_("L'ordine del giorno si compone prima della convocazione."))
     priorita = [(t.strip(), (o or "").strip()) for t, o in (priorita or []) if (t or "").strip()]
@@ -161,7 +162,7 @@ def punto_rimuovi(*, punto: PuntoOrdineDelGiorno, utente) -> None:
     seduta = _bloccata(punto.seduta)
     ambito = seduta.assemblea.ambito
     if not (puo_presiedere(utente, ambito) or puo_gestire(utente, ambito)):
-        raise PermessoNegato(_("Solo il Presidente o l'Ufficio di Piano compongono l'ordine del giorno."))
+        raise PermessoNegato(_("Solo il Presidente o l'Ufficio di Piano compone l'ordine del giorno."))
     if seduta.stato != S.BOZZA:
         raise TransizioneNonAmmessa(_("L'ordine del giorno si modifica solo prima della convocazione."))
     log(seduta.assemblea, "punto_rimosso", utente, seduta=seduta, descrizione=str(punto))
@@ -194,7 +195,8 @@ def seduta_convoca(*, seduta: Seduta, utente, stato_atteso: str | None = None) -
         for c in comuni
     ])
     log(seduta.assemblea, "seduta_convocata", utente, seduta=seduta, da=da, a=seduta.stato,
-        descrizione=_("Convocazione inviata a %(n)s Comuni.") % {"n": len(comuni)})
+        descrizione=ngettext("Convocazione inviata a %(n)s Comune.", "Convocazione inviata a %(n)s Comuni.",
+                             len(comuni)) % {"n": len(comuni)})
     transaction.on_commit(lambda: _accoda_convocazione(seduta.pk))
     return seduta
 
@@ -310,13 +312,18 @@ def seduta_apri(*, seduta: Seduta, utente, stato_atteso: str | None = None) -> S
 
 
 def descrivi_quorum(q: voto.Quorum) -> str:
-    parti = []
+    """The live attendance, one whole sentence per measure: "3 Comuni presenti su 3.",
+    "74.000 abitanti rappresentati su 78.000."."""
+    frasi = []
     for c in q.conteggi:
+        valori = {"p": voto.numero(c.presenti), "t": voto.numero(c.totale)}
         if c.misura == voto.TESTE:
-            parti.append(_("%(p)s Comuni presenti su %(t)s") % {"p": c.presenti, "t": c.totale})
+            frasi.append(ngettext("%(p)s Comune presente su %(t)s.", "%(p)s Comuni presenti su %(t)s.",
+                                  c.presenti) % valori)
         else:
-            parti.append(_("%(p)s abitanti rappresentati su %(t)s") % {"p": c.presenti, "t": c.totale})
-    return "; ".join(parti) + "."
+            frasi.append(ngettext("%(p)s abitante rappresentato su %(t)s.", "%(p)s abitanti rappresentati su %(t)s.",
+                                  c.presenti) % valori)
+    return " ".join(frasi)
 
 
 @transaction.atomic
@@ -366,7 +373,8 @@ def votazione_apri(*, punto: PuntoOrdineDelGiorno, utente) -> Votazione:
         raise DatiNonValidi(*errori)
     votazione = Votazione.objects.create(punto=punto, regola=regola, testo_regola=regola.testo, aperta_da=utente)
     log(assemblea, "votazione_aperta", utente, seduta=seduta, votazione=votazione, a=votazione.stato,
-        descrizione=_("%(p)s – regola: %(r)s") % {"p": punto, "r": regola.testo})
+        descrizione=_("Punto %(n)s, «%(o)s». Regola applicata: %(r)s") % {
+            "n": punto.numero, "o": punto.oggetto, "r": regola.testo})
     return votazione
 
 
@@ -416,10 +424,12 @@ def voto_esprimi(*, votazione: Votazione, utente, espressione: str, comune_id: i
     except IntegrityError as exc:
         raise DatiNonValidi(_("%(c)s ha già votato: il voto non si può ripetere né cambiare.")
                             % {"c": seggio.comune}) from exc
-    log(seduta.assemblea, "voto", utente, seduta=seduta, votazione=votazione,
-        descrizione=_("%(c)s: %(v)s%(chi)s") % {
-            "c": seggio.comune, "v": registrato.get_espressione_display(),
-            "chi": "" if proprio else _(" (registrato dalla segreteria)")})
+    if proprio:
+        descrizione = _("%(c)s: %(v)s") % {"c": seggio.comune, "v": registrato.get_espressione_display()}
+    else:
+        descrizione = _("%(c)s: %(v)s (registrato dalla segreteria)") % {
+            "c": seggio.comune, "v": registrato.get_espressione_display()}
+    log(seduta.assemblea, "voto", utente, seduta=seduta, votazione=votazione, descrizione=descrizione)
     return registrato
 
 
@@ -510,7 +520,7 @@ def verbale_genera(*, seduta: Seduta, utente):
     seduta = _bloccata(seduta)
     ambito = seduta.assemblea.ambito
     if not (puo_gestire(utente, ambito) or puo_presiedere(utente, ambito)):
-        raise PermessoNegato(_("Solo la segreteria o il Presidente redigono il verbale."))
+        raise PermessoNegato(_("Solo la segreteria o il Presidente redige il verbale."))
     if seduta.stato != S.CHIUSA:
         raise TransizioneNonAmmessa(_("Il verbale si redige a seduta chiusa."))
     if seduta.verbale_id:

@@ -33,8 +33,8 @@ def invia_convocazione(seduta_id: int) -> int:
         ordine = "\n".join(f"  {p.numero}. {p.oggetto}" for p in seduta.punti.all())
         oggetto = _("Convocazione: %(s)s") % {"s": seduta}
         testo = _(
-            "È convocata l'Assemblea dei Sindaci dell'%(ambito)s\n"
-            "il %(d)s alle %(h)s, %(dove)s.\n\nOrdine del giorno:\n%(odg)s\n\n"
+            "È convocata l'Assemblea dei Sindaci – %(ambito)s.\n"
+            "Data: %(d)s alle %(h)s.\nLuogo: %(dove)s.\n\nOrdine del giorno:\n%(odg)s\n\n"
             "Pagina della seduta (presenze e voto): %(url)s\n"
             "In allegato l'invito per il calendario.\n"
         ) % {"ambito": seduta.assemblea.ambito.nome, "d": quando.strftime("%d/%m/%Y"), "h": quando.strftime("%H:%M"),

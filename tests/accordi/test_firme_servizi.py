@@ -83,6 +83,17 @@ def test_richiesta_con_inviti_per_email(accordo, mondo, sindaci, django_capture_
     assert {m.to[0] for m in mail.outbox} == {u.email for u, _ in sindaci}
     assert "Richiesta di firma" in mail.outbox[0].subject
     assert richiesta.eventi.filter(tipo="invito").count() == 3
+    assert richiesta.eventi.get(tipo="richiesta").messaggio.startswith("3 firmatari, scadenza ")
+    # the same register as every other message of PianoZona: "tu", never the formal "Lei"
+    testo = mail.outbox[0].body
+    assert "è richiesta la tua firma digitale" in testo and "Apri il documento" in testo
+    assert "la sua firma" not in testo and "Apra " not in testo
+
+
+def test_un_solo_firmatario_al_singolare(accordo, mondo, sindaci):
+    richiesta = richiesta_firma_crea(documento=accordo, utente=mondo[R.RESPONSABILE_UDP], modalita="parallela",
+                                     scadenza=DOMANI, firmatari=[(sindaci[0][0], sindaci[0][1], True)])
+    assert richiesta.eventi.get(tipo="richiesta").messaggio.startswith("1 firmatario, scadenza ")
 
 
 @pytest.mark.parametrize("problema", ["nessuno", "passato", "senza_cf", "doppione"])

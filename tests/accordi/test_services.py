@@ -74,7 +74,8 @@ def test_transizione_bloccata_finche_manca_la_capacita(mondo, nessuna_capacita, 
     with pytest.raises(GuardieNonSoddisfatte) as exc:
         esegui_transizione(piano=piano, nome=nome, utente=mondo[ruolo], stato_atteso=da)
     assert len(exc.value.messaggi) == len(nomi_guardie)
-    assert all("resta bloccato finché non è attiva la funzione" in m for m in exc.value.messaggi)
+    assert all("non ancora disponibil" in m and "in questa installazione." in m for m in exc.value.messaggi)
+    assert not any("attiva la funzione" in m for m in exc.value.messaggi)
     piano.refresh_from_db()
     assert piano.stato == da
     assert not TransizionePiano.objects.filter(piano=piano).exists()
