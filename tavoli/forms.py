@@ -21,6 +21,10 @@ class StileItalia:
                 w.attrs.setdefault("class", "form-control")
             if campo.help_text:
                 w.attrs["aria-describedby"] = f"aiuto-id_{self.add_prefix(nome)}"
+        for nome, (guida, valori) in getattr(self, "mostra_se", {}).items():
+            # read by static/js/campi_condizionali.js: without JavaScript every field shows
+            self.fields[nome].widget.attrs.update({
+                "data-mostra-se": f"id_{self.add_prefix(guida)}", "data-mostra-valori": " ".join(valori)})
 
     def full_clean(self):
         super().full_clean()
@@ -34,6 +38,11 @@ class StileItalia:
 
 
 class RegolaForm(StileItalia, forms.ModelForm):
+    mostra_se = {
+        "qualificata_numeratore": ("maggioranza", [RegolaVoto.Maggioranza.QUALIFICATA]),
+        "qualificata_denominatore": ("maggioranza", [RegolaVoto.Maggioranza.QUALIFICATA]),
+    }
+
     class Meta:
         model = RegolaVoto
         fields = ["modalita", "quorum_numeratore", "quorum_denominatore", "quorum_strettamente", "maggioranza",
@@ -62,6 +71,12 @@ class SedutaForm(StileItalia, forms.Form):
 
 
 class PuntoForm(StileItalia, forms.Form):
+    mostra_se = {
+        "piano": ("tipo", list(TipoDeliberazione.values)),
+        "documento_piano": ("tipo", [TipoDeliberazione.APPROVAZIONE_PIANO]),
+        "ente_capofila": ("tipo", [TipoDeliberazione.DESIGNAZIONE_CAPOFILA]),
+        "priorita": ("tipo", [TipoDeliberazione.ATTO_INDIRIZZO]),
+    }
     oggetto = forms.CharField(label=_("Oggetto"), max_length=255,
                               error_messages={"required": _("Indica l'oggetto del punto.")})
     tipo = forms.ChoiceField(label=_("Deliberazione proposta"), required=False,
