@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from ambiti.models import Ambito, Incarico
+from ambiti.models import Ambito, Ente, Incarico, Utente
 from ambiti.ruoli import Permessi
 
 from . import voto
@@ -46,10 +46,16 @@ def comuni_rappresentati(utente, seduta: Seduta) -> list[int]:
         incarichi_in_corso(utente=utente, ruolo=Incarico.Ruolo.SINDACO, ambito=ambito, ente__comune__isnull=False)
         .values_list("ente__comune_id", flat=True)
     )
-    deleghe = [d for d in Delega.objects.filter(assemblea=seduta.assemblea, revocata_il__isnull=True)
-               if d.vale_per(seduta)]
-    delegati_altrui = {d.comune_id for d in deleghe if d.delegato_id != utente.pk}
-    ricevute = {d.comune_id for d in deleghe if d.delegato_id == utente.pk}
+    deleghe = Delega.objects.filter(assemblea=seduta.assemblea, revocata_il__isnull=True)
+    return _seggi_tenuti(utente, seduta, propri, deleghe)
+
+
+def _seggi_tenuti(utente, seduta: Seduta, propri: set[int], deleghe) -> list[int]:
+    """``propri``: the Comuni ``utente`` is mayor of in the session's ambito; ``deleghe``: the
+    Assemblea's delegations not revoked."""
+    valide = [d for d in deleghe if d.vale_per(seduta)]
+    delegati_altrui = {d.comune_id for d in valide if d.delegato_id != utente.pk}
+    ricevute = {d.comune_id for d in valide if d.delegato_id == utente.pk}
     return sorted((propri - delegati_altrui) | ricevute)
 
 
@@ -119,6 +125,31 @@ def delegati_per_comune(seduta: Seduta) -> dict[int, list]:
     return risultato
 
 
+def righe_dei_voti(votazione: Votazione) -> list[dict]:
+    """Every seat of the vote's session with its vote (None when the Comune did not vote), in
+    the order of the Comuni's names: the table under a result."""
+    voti = {v.comune_id: v for v in Voto.objects.filter(votazione=votazione)}
+    seggi = Seggio.objects.filter(seduta_id=votazione.punto.seduta_id).select_related("comune", "rappresentante")
+    return [{"seggio": s, "voto": voti.get(s.comune_id)} for s in seggi.order_by("comune__denominazione")]
+
+
+def voto_ponderato(votazione: Votazione) -> bool:
+    """Whether the vote was counted by population too (from its stored result)."""
+    return any(c.get("misura") == voto.POPOLAZIONE for c in (votazione.risultato or {}).get("conteggi", []))
+
+
+def utenti_dell_ambito(ambito: Ambito) -> QuerySet[Utente]:
+    """Active users holding a role in ``ambito`` today (who may be named in the Ufficio di Piano)."""
+    return (Utente.objects.filter(is_active=True, pk__in=incarichi_in_corso(ambito=ambito).values("utente_id"))
+            .order_by("last_name", "first_name", "username"))
+
+
+def enti_dell_ambito(ambito: Ambito) -> QuerySet[Ente]:
+    """The Comuni of the ambito, its ASL and the bodies associated with it."""
+    return (Ente.objects.filter(Q(comune__ambiti=ambito) | Q(asl=ambito.asl) | Q(ambiti=ambito))
+            .distinct().order_by("denominazione"))
+
+
 def voti_della_votazione(votazione: Votazione, seduta: Seduta) -> dict:
     comuni = {s.comune_id: s.comune for s in seduta.seggi.all()}
     return {comuni[c]: e for c, e in Voto.objects.filter(votazione=votazione).values_list("comune_id", "espressione")}
@@ -159,7 +190,7 @@ def destinatari_convocazione(seduta: Seduta) -> list[str]:
 def sedute_da_seguire(utente, limite: int = 10) -> list[dict]:
     """For the desk: sessions being prepared, convened or under way in the user's ambiti (or
     where they hold a delegation), with what waits for them: a vote to cast, a session to
-    convene or to open."""
+    convene or to open. A fixed number of queries, however many sessions, seats and Comuni."""
     if not utente.is_authenticated:
         return []
     ambiti = incarichi_in_corso(utente=utente, ambito__isnull=False).exclude(
@@ -171,21 +202,38 @@ def sedute_da_seguire(utente, limite: int = 10) -> list[dict]:
                               stato__in=[Seduta.Stato.BOZZA, Seduta.Stato.CONVOCATA, Seduta.Stato.APERTA])
         .select_related("assemblea", "assemblea__ambito").order_by("data")[:limite]
     )
+    if not sedute:
+        return []
     permessi = Permessi(utente)
+    permessi.prefetch({s.assemblea.ambito for s in sedute})
+    aperte = {v.punto.seduta_id: v for v in Votazione.objects.filter(
+        punto__seduta__in=sedute, stato=Votazione.Stato.APERTA).select_related("punto")}
+    votati: set[tuple[int, int]] = set()
+    propri: dict[int, set[int]] = {}
+    deleghe: dict[int, list[Delega]] = {}
+    if aperte:
+        votati = set(Voto.objects.filter(votazione__in=list(aperte.values())).values_list("votazione_id", "comune_id"))
+        ambiti_aperti = {s.assemblea.ambito_id for s in sedute if s.pk in aperte}
+        for ambito_id, comune_id in incarichi_in_corso(
+                utente=utente, ruolo=Incarico.Ruolo.SINDACO, ambito_id__in=ambiti_aperti,
+                ente__comune__isnull=False).values_list("ambito_id", "ente__comune_id"):
+            propri.setdefault(ambito_id, set()).add(comune_id)
+        for d in Delega.objects.filter(assemblea_id__in={s.assemblea_id for s in sedute if s.pk in aperte},
+                                       revocata_il__isnull=True):
+            deleghe.setdefault(d.assemblea_id, []).append(d)
     risultato = []
     for seduta in sedute:
         ambito = seduta.assemblea.ambito
         presiede = permessi.ha("presiedi_assemblea", ambito)
-        aperta = Votazione.objects.filter(punto__seduta=seduta, stato=Votazione.Stato.APERTA).select_related(
-            "punto").first()
-        da_votare = []
-        if aperta is not None:
-            votati = set(aperta.voti.values_list("comune_id", flat=True))
-            da_votare = [c for c in comuni_rappresentati(utente, seduta) if c not in votati]
         if seduta.stato == Seduta.Stato.BOZZA and not (presiede or permessi.ha("gestisci_piano", ambito)):
             continue
+        aperta = aperte.get(seduta.pk)
+        da_votare = False
+        if aperta is not None:
+            seggi = _seggi_tenuti(utente, seduta, propri.get(ambito.pk, set()), deleghe.get(seduta.assemblea_id, []))
+            da_votare = any((aperta.pk, c) not in votati for c in seggi)
         risultato.append({
-            "seduta": seduta, "votazione": aperta, "da_votare": bool(da_votare),
+            "seduta": seduta, "votazione": aperta, "da_votare": da_votare,
             "da_convocare": presiede and seduta.stato == Seduta.Stato.BOZZA,
             "da_aprire": presiede and seduta.stato == Seduta.Stato.CONVOCATA,
         })

@@ -3,11 +3,13 @@ service, message. Every page checks the user's permission on the ambito it belon
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -135,18 +137,35 @@ def _contesto_seduta(request, seduta: Seduta) -> dict:
         p.seggi_da_votare = [s for s in seggi
                              if p.v and s.comune_id in rappresentati and s.comune_id not in p.voti]
         p.righe = [{"seggio": s, "voto": p.voti.get(s.comune_id)} for s in seggi]
+        p.ponderata = bool(p.v) and selectors.voto_ponderato(p.v)
     if gestisce or presiede:
         delegati = selectors.delegati_per_comune(seduta)
         for s in seggi:
             s.delegati = delegati.get(s.comune_id, [])
-    return {
+    propri = [s for s in seggi if s.comune_id in rappresentati]
+    quorum = selectors.quorum(seduta) if seggi else None
+    contesto = {
         "seduta": seduta, "ambito": ambito, "assemblea": seduta.assemblea, "seggi": seggi, "punti": punti,
-        "quorum": selectors.quorum(seduta) if seggi else None,
+        "quorum": quorum, "quorum_raggiunto": bool(getattr(quorum, "raggiunto", False)),
         "gestisce": gestisce, "presiede": presiede, "segreteria": gestisce or presiede,
         "rappresentati": rappresentati,
-        "aperta": aperta, "eventi": list(selectors.eventi(seduta))[-30:],
+        # the button disappears once every seat the user holds is marked present
+        "presenza_segnalata": bool(propri) and all(s.presente for s in propri),
+        "aperta": aperta, "voti_aperta": len(voti.get(aperta.pk, {})) if aperta else 0,
+        "eventi": list(selectors.eventi(seduta))[-30:],
         "presenze": PresenzaForm.base_fields["presenza"].choices,
+        "in_diretta": seduta.stato in (Seduta.Stato.CONVOCATA, Seduta.Stato.APERTA),
     }
+    contesto["versione_live"] = _versione_live(contesto)
+    return contesto
+
+
+def _versione_live(c: dict) -> str:
+    """A fingerprint of what the live panel shows: the page sends it back when it polls, and
+    gets no update (so screen readers announce nothing) while nothing changed."""
+    stato = (c["seduta"].stato, c["quorum_raggiunto"], c["aperta"].pk if c["aperta"] else None, c["voti_aperta"],
+             [(s.comune_id, s.presenza, s.rappresentante_id) for s in c["seggi"]])
+    return hashlib.sha256(repr(stato).encode()).hexdigest()[:16]
 
 
 @login_required
@@ -157,9 +176,16 @@ def seduta(request, pk):
 
 @login_required
 def seduta_live(request, pk):
-    """Polled by htmx: attendance, quorum and the open vote, live."""
+    """Polled by htmx: attendance, quorum and the open vote, live. Nothing to swap (204) while
+    nothing changed; 286 tells htmx to stop polling once the session is no longer live."""
     seduta = _seduta_o_404(request, pk)
-    return render(request, "tavoli/_seduta_live.html", _contesto_seduta(request, seduta))
+    contesto = _contesto_seduta(request, seduta)
+    if request.GET.get("versione") == contesto["versione_live"] and contesto["in_diretta"]:
+        return HttpResponse(status=204)
+    risposta = render(request, "tavoli/_seduta_live.html", contesto)
+    if not contesto["in_diretta"]:
+        risposta.status_code = 286
+    return risposta
 
 
 @login_required
@@ -351,5 +377,6 @@ def deliberazione(request, pk):
         raise Http404
     return render(request, "tavoli/deliberazione.html", {
         "d": d, "ambito": d.assemblea.ambito, "priorita": list(d.punto.priorita.all()),
-        "risultato": d.votazione.risultato,
+        "risultato": d.votazione.risultato, "righe": selectors.righe_dei_voti(d.votazione),
+        "ponderata": selectors.voto_ponderato(d.votazione),
     })

@@ -278,7 +278,7 @@ def test_un_pdf_firmato_esternamente_e_accettato(client, accordo, richiesta, sin
     assert risposta.redirect_chain == [(url("documento", accordo.pk), 302)]
     pagina = visibile(risposta)
     assert "Firma verificata e registrata." in pagina
-    assert "Firme apposte sul PDF 1 oltre al sigillo" in pagina
+    assert "Firme sul PDF 1 firma apposta, oltre al sigillo dell'ente emittente." in pagina
     firmatario.refresh_from_db()
     assert (firmatario.stato, firmatario.metodo, firmatario.revisione.numero) == ("firmato", "pades", 1)
     assert leggi(firmatario.revisione) == dati
@@ -357,6 +357,9 @@ def test_verifica_pubblica_per_codice(client, accordo, sindaci, firmato_dal_prim
     pagina = visibile(risposta)
     assert accordo.titolo in pagina and f"n. {accordo.protocollo}" in pagina and "file integro" in pagina
     assert RevisioneDocumento.objects.get(documento=accordo, numero=1).sha256 in pagina
+    # one sentence with its link inside, not two fragments around it
+    assert (f'Per una verifica completa <a href="{url("verifica")}">carica il file</a> o usa un qualsiasi '
+            "software di verifica della firma digitale.") in risposta.content.decode()
     firmatari = list(Firmatario.objects.filter(richiesta__documento=accordo))
     elenco = righe(risposta, "firme-documento")
     assert len(elenco) == 3

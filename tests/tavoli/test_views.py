@@ -1,16 +1,19 @@
 """Pages of the Assemblea: who sees and does what, in the browser's terms (HTTP)."""
 
 import datetime
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ambiti.models import Incarico
+from ambiti.models import Ente, Incarico
 from tavoli import services
-from tavoli.models import Seduta, Votazione, Voto
+from tavoli.models import Deliberazione, Seduta, UfficioDiPiano, Votazione, Voto
 
-from ..factories import sindaco_di
+from ..factories import ComuneFactory, sindaco_di
 
 R = Incarico.Ruolo
 
@@ -184,3 +187,207 @@ def test_a_qualified_majority_of_half_or_less_is_refused(client, consesso):
     risposta = client.post(reverse("tavoli:regola", args=[consesso.ambito.pk]), dati)
     assert "più della metà" in risposta.content.decode()
     assert consesso.assemblea.regole.count() == 1
+
+
+def _sedute_con_voto_aperto(consesso, quante: int, comuni_in_piu: int) -> None:
+    for i in range(comuni_in_piu):
+        comune = ComuneFactory(denominazione=f"Comune in più {i}", popolazione=1_000 + i)
+        consesso.ambito.comuni.add(comune)
+        sindaco_di(comune, consesso.ambito, username=f"sindaco-in-piu-{i}")
+    tutti = list(consesso.ambito.comuni.all())
+    for _ in range(quante):
+        _seduta, punto = consesso.seduta_aperta(presenti=tutti)
+        services.votazione_apri(punto=punto, utente=consesso.presidente)
+
+
+def test_desk_queries_stay_constant_as_sessions_seats_and_comuni_grow(client, consesso,
+                                                                      django_assert_max_num_queries):
+    """The desk's «sedute da seguire» block costs the same number of queries with 2 sessions of
+    3 Comuni as with 12 sessions of 9 Comuni: the cap measured on the small case holds for the
+    large one."""
+    casa = reverse("accordi:home")
+    _sedute_con_voto_aperto(consesso, 2, 0)
+    client.force_login(consesso.sindaci[1])
+    client.get(casa)  # warms the per-process caches (content types), which cost queries once
+    with CaptureQueriesContext(connection) as piccolo:
+        pagina = client.get(casa).content.decode()
+    assert pagina.count("aspetta il tuo voto") == 2
+    _sedute_con_voto_aperto(consesso, 10, 6)
+    with django_assert_max_num_queries(len(piccolo.captured_queries)):
+        pagina = client.get(casa).content.decode()
+    assert pagina.count('data-testid="seduta-scrivania"') == 10  # the desk lists the next ten
+    assert pagina.count("aspetta il tuo voto") == 10
+
+
+# --------------------------------------------------------------------------- the session page, as read
+
+
+def _convocata(consesso) -> Seduta:
+    seduta = services.seduta_crea(assemblea=consesso.assemblea, utente=consesso.udp,
+                                  data=timezone.now() + datetime.timedelta(days=7), luogo="Sala consiliare")
+    services.punto_aggiungi(seduta=seduta, utente=consesso.udp, oggetto="Atto di indirizzo", tipo="atto_indirizzo",
+                            piano=consesso.piano, priorita=[("Non autosufficienza", "")])
+    return services.seduta_convoca(seduta=seduta, utente=consesso.presidente)
+
+
+def _pagina(client, utente, seduta) -> str:
+    client.force_login(utente)
+    return client.get(reverse("tavoli:seduta", args=[seduta.pk])).content.decode()
+
+
+def _registro(pagina: str) -> str:
+    return pagina.split('data-testid="registro"', 1)[1].split("</table>", 1)[0]
+
+
+def test_session_log_is_a_table_of_readable_events(client, consesso, seduta_aperta):
+    seduta, _punto = seduta_aperta
+    registro = _registro(_pagina(client, consesso.presidente, seduta))
+    assert "<th scope=\"col\">Quando</th>" in registro and "<th scope=\"col\">Chi</th>" in registro
+    for etichetta in ("Seduta preparata", "Punto aggiunto all&#x27;ordine del giorno", "Seduta convocata",
+                      "Presenza registrata", "Seduta aperta"):
+        assert f"<td>{etichetta}</td>" in registro
+    for codice in ("seduta_creata", "punto_aggiunto", "seduta_convocata", "seduta_aperta"):
+        assert codice not in registro
+    assert "Convocazione inviata a 3 Comuni." in registro
+
+
+def test_weighted_counts_say_inhabitants_with_thousands_separators(client, consesso):
+    from tavoli.services_assemblea import regola_modifica
+
+    regola_modifica(assemblea=consesso.assemblea, utente=consesso.udp, modalita="ponderato")
+    seduta, _punto = consesso.seduta_aperta(presenti=consesso.comuni[:2])
+    pagina = _pagina(client, consesso.presidente, seduta)
+    assert "75.000 abitanti rappresentati su 78.000." in pagina
+    assert ">71.000<" in pagina and ">4.000<" in pagina
+    assert "i Comuni presenti rappresentano più di 1/2 degli abitanti" in pagina
+
+
+def test_a_single_comune_present_is_singular(client, consesso):
+    seduta = _convocata(consesso)
+    services.presenza_registra(seduta=seduta, comune_id=consesso.comuni[0].pk, utente=consesso.udp,
+                               presenza="presente")
+    assert "1 Comune presente su 3." in _pagina(client, consesso.presidente, seduta)
+
+
+def test_presence_button_gives_way_to_presenza_registrata(client, consesso):
+    seduta = _convocata(consesso)
+    sindaco = consesso.sindaci[1]
+    pagina = _pagina(client, sindaco, seduta)
+    assert "Segnala la mia presenza" in pagina and 'data-testid="presenza-registrata"' not in pagina
+    client.post(reverse("tavoli:seduta_azione", args=[seduta.pk, "presente"]))
+    pagina = _pagina(client, sindaco, seduta)
+    assert "Segnala la mia presenza" not in pagina
+    assert 'data-testid="presenza-registrata">Presenza registrata<' in pagina
+
+
+def test_apri_la_seduta_is_offered_only_with_the_quorum(client, consesso):
+    seduta = _convocata(consesso)
+    azione = reverse("tavoli:seduta_azione", args=[seduta.pk, "apri"])
+    pagina = _pagina(client, consesso.presidente, seduta)
+    assert azione not in pagina
+    assert 'disabled aria-describedby="motivo-apri">Apri la seduta' in pagina
+    assert "Potrai aprire la seduta quando sarà raggiunto il quorum costitutivo." in pagina
+    for comune in consesso.comuni[:2]:
+        services.presenza_registra(seduta=seduta, comune_id=comune.pk, utente=consesso.udp, presenza="presente")
+    pagina = _pagina(client, consesso.presidente, seduta)
+    assert f'action="{azione}"' in pagina and "motivo-apri" not in pagina
+
+
+def test_attendance_save_buttons_are_named_after_their_comune(client, consesso):
+    seduta = _convocata(consesso)
+    pagina = _pagina(client, consesso.udp, seduta)
+    for comune in ("Pavia", "Borgarello", "Cava Manara"):
+        assert f'aria-label="Salva la presenza di {comune}"' in pagina
+
+
+def test_votes_of_each_comune_are_shown_under_the_proclaimed_result(client, consesso, seduta_aperta):
+    seduta, punto = seduta_aperta
+    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+    for sindaco, espressione in zip(consesso.sindaci[:2], ("favorevole", "astenuto"), strict=True):
+        services.voto_esprimi(votazione=votazione, utente=sindaco, espressione=espressione)
+    services.votazione_chiudi(votazione=votazione, utente=consesso.presidente)
+    services.votazione_proclama(votazione=votazione, utente=consesso.presidente)
+
+    def righe(pagina):
+        tabella = pagina.split('data-testid="voti-per-comune"', 1)[1].split("</tbody>", 1)[0]
+        return [" ".join(re.sub(r"<[^>]+>", " ", "<tr" + r).split())
+                for r in tabella.split("<tbody>", 1)[1].split("<tr")[1:]]
+
+    attese = ["Borgarello Astenuto", "Cava Manara Non votante", "Pavia Favorevole"]
+    assert righe(_pagina(client, consesso.sindaci[2], seduta)) == attese
+    deliberazione = Deliberazione.objects.get(votazione=votazione)
+    pagina = client.get(reverse("tavoli:deliberazione", args=[deliberazione.pk])).content.decode()
+    assert righe(pagina) == attese
+    assert "Adottata il" in pagina and f'href="{reverse("tavoli:seduta", args=[seduta.pk])}">seduta n. ' in pagina
+
+
+def test_weighted_vote_table_shows_the_population_of_each_comune(client, consesso):
+    from tavoli.services_assemblea import regola_modifica
+
+    regola_modifica(assemblea=consesso.assemblea, utente=consesso.udp, modalita="ponderato")
+    seduta, punto = consesso.seduta_aperta()
+    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+    services.voto_esprimi(votazione=votazione, utente=consesso.sindaci[0], espressione="favorevole")
+    services.votazione_chiudi(votazione=votazione, utente=consesso.presidente)
+    pagina = _pagina(client, consesso.presidente, seduta)
+    tabella = pagina.split('data-testid="voti-per-comune"', 1)[1].split("</table>", 1)[0]
+    assert ">Abitanti<" in tabella and ">71.000<" in tabella
+    assert "per popolazione (abitanti)" in pagina
+
+
+def test_live_panel_sits_in_a_stable_polite_region_and_answers_only_on_change(client, consesso):
+    seduta = _convocata(consesso)
+    pagina = _pagina(client, consesso.presidente, seduta)
+    regione = re.search(r'<div id="seduta-live"[^>]*>', pagina).group(0)
+    assert 'aria-live="polite"' in regione and 'hx-swap="innerHTML"' in regione
+    assert 'hx-include="#seduta-live-versione"' in regione
+    versione = re.search(r'id="seduta-live-versione" name="versione" value="(\w+)"', pagina).group(1)
+    url = reverse("tavoli:seduta_live", args=[seduta.pk])
+    assert client.get(url, {"versione": versione}).status_code == 204  # nothing changed: nothing to announce
+    services.presenza_registra(seduta=seduta, comune_id=consesso.comuni[2].pk, utente=consesso.udp,
+                               presenza="presente")
+    cambiata = client.get(url, {"versione": versione})
+    assert cambiata.status_code == 200 and "1 Comune presente su 3." in cambiata.content.decode()
+    assert "aria-live" not in cambiata.content.decode()  # the region itself is never replaced
+    services.seduta_annulla(seduta=seduta, utente=consesso.presidente, motivo="Rinvio")
+    assert client.get(url, {"versione": versione}).status_code == 286  # htmx stops polling
+
+
+def test_rule_and_agenda_forms_mark_the_fields_that_depend_on_a_choice(client, consesso):
+    client.force_login(consesso.udp)
+    regola = client.get(reverse("tavoli:regola", args=[consesso.ambito.pk])).content.decode()
+    for campo in ("qualificata_numeratore", "qualificata_denominatore"):
+        tag = re.search(rf'<input[^>]*name="{campo}"[^>]*>', regola).group(0)
+        assert 'data-mostra-se="id_maggioranza"' in tag and 'data-mostra-valori="qualificata"' in tag
+    assert "js/campi_condizionali.js" in regola
+    seduta = services.seduta_crea(assemblea=consesso.assemblea, utente=consesso.udp,
+                                  data=timezone.now() + datetime.timedelta(days=7), luogo="Sala")
+    punto = client.get(reverse("tavoli:punto_nuovo", args=[seduta.pk])).content.decode()
+    for campo, valori in (("documento_piano", "approvazione_piano"), ("ente_capofila", "designazione_capofila"),
+                          ("priorita", "atto_indirizzo")):
+        tag = re.search(rf'<(select|textarea)[^>]*name="{campo}"[^>]*>', punto).group(0)
+        assert 'data-mostra-se="id_tipo"' in tag and f'data-mostra-valori="{valori}"' in tag
+    assert "js/campi_condizionali.js" in punto
+
+
+def test_a_checkbox_help_text_sits_under_its_own_label(client, consesso):
+    client.force_login(consesso.udp)
+    pagina = client.get(reverse("tavoli:regola", args=[consesso.ambito.pk])).content.decode()
+    blocco = pagina.split('id="id_quorum_strettamente"', 1)[1].split("</div>", 1)[0]
+    assert 'id="aiuto-id_quorum_strettamente"' in blocco  # inside the same form-check, under the label
+
+
+def test_act_page_links_back_to_its_deliberation_and_counts_signatures_in_words(
+        client, consesso, seduta_aperta, pki_attiva, django_capture_on_commit_callbacks):
+    _seduta, punto = seduta_aperta  # "Atto di indirizzo 2025-2027"
+    votazione = services.votazione_apri(punto=punto, utente=consesso.presidente)
+    services.voto_esprimi(votazione=votazione, utente=consesso.sindaci[0], espressione="favorevole")
+    services.votazione_chiudi(votazione=votazione, utente=consesso.presidente)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.votazione_proclama(votazione=votazione, utente=consesso.presidente)
+    deliberazione = Deliberazione.objects.get(votazione=votazione)
+    client.force_login(consesso.presidente)
+    pagina = client.get(reverse("accordi:documento", args=[deliberazione.atto_id])).content.decode()
+    assert f'href="{reverse("tavoli:deliberazione", args=[deliberazione.pk])}"' in pagina
+    assert '<span class="text-nowrap">2025-2027</span>' in pagina  # the year range never breaks
+    assert "Nessuna firma apposta, oltre al sigillo dell'ente emittente." in pagina
