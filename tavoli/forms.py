@@ -150,6 +150,10 @@ class DelegaForm(StileItalia, forms.Form):
         return atto
 
 
+def _nome_utente(u) -> str:
+    return f"{u.get_full_name() or u.username} ({u.username})"
+
+
 class UfficioForm(StileItalia, forms.Form):
     responsabile = forms.ModelChoiceField(label=_("Responsabile"), queryset=None,
                                           error_messages={
@@ -162,33 +166,81 @@ class UfficioForm(StileItalia, forms.Form):
     costituito_il = forms.DateField(label=_("Costituito il"), widget=forms.DateInput(attrs={"type": "date"}),
                                     error_messages={"required": _("Indica la data di costituzione."),
                                                     "invalid": _("Data non valida.")})
-    componenti = forms.CharField(
-        label=_("Componenti"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Un componente per riga: nome e cognome, poi (facoltativo) la funzione dopo un trattino. "
-                    "Es.: «Anna Bianchi – assistente sociale, Comune di Pavia»."),
-        error_messages={"required": _("Indica almeno un componente dell'Ufficio di Piano.")},
-    )
     allegato = forms.FileField(label=_("Copia dell'atto (PDF, facoltativa)"), required=False)
 
     def __init__(self, *args, utenti, enti, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsabile"].queryset = utenti
-        self.fields["responsabile"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+        self.fields["responsabile"].label_from_instance = _nome_utente
         self.fields["sede"].queryset = enti
 
-    def componenti_elenco(self) -> list[dict]:
-        elenco = []
-        for riga in (self.cleaned_data.get("componenti") or "").splitlines():
-            if not riga.strip():
-                continue
-            for sep in (" – ", " - ", " — "):
-                if sep in riga:
-                    nome, _s, funzione = riga.partition(sep)
-                    break
-            else:
-                nome, funzione = riga, ""
-            elenco.append({"nominativo": nome.strip()[:200], "funzione": funzione.strip()[:200]})
-        return elenco
+
+class ComponenteForm(StileItalia, forms.Form):
+    """One member of the Ufficio di Piano: a PianoZona user and/or a name, the ente they come
+    from, their function."""
+
+    utente = forms.ModelChoiceField(label=_("Utente PianoZona"), queryset=None, required=False,
+                                    empty_label=_("— nessun utente —"))
+    nominativo = forms.CharField(label=_("Nome e cognome"), max_length=200, required=False,
+                                 help_text=_("Se scegli un utente PianoZona puoi lasciarlo vuoto: vale il suo "
+                                             "nome."))
+    ente = forms.ModelChoiceField(label=_("Ente di provenienza"), queryset=None, required=False,
+                                  empty_label=_("— nessun ente —"))
+    funzione = forms.CharField(label=_("Funzione"), max_length=200, required=False,
+                               help_text=_("Es.: assistente sociale, amministrativo."))
+
+    def __init__(self, *args, utenti, enti, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["utente"].queryset = utenti
+        self.fields["utente"].label_from_instance = _nome_utente
+        self.fields["ente"].queryset = enti
+
+    def clean(self):
+        dati = super().clean()
+        persona = dati.get("utente")
+        if persona is not None and not dati.get("nominativo"):
+            dati["nominativo"] = persona.get_full_name() or persona.username
+        if not dati.get("nominativo") and (dati.get("ente") or dati.get("funzione")):
+            self.add_error("nominativo", _("Indica nome e cognome oppure scegli un utente PianoZona."))
+        return dati
+
+    def vuoto(self) -> bool:
+        d = getattr(self, "cleaned_data", {})
+        return not any(d.get(c) for c in ("utente", "nominativo", "ente", "funzione"))
+
+
+class BaseComponentiFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Togli dall'Ufficio di Piano")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        if any(self.errors):
+            return
+        righe = self.componenti()
+        if not righe:
+            raise forms.ValidationError(_("Indica almeno un componente dell'Ufficio di Piano."))
+        visti = set()
+        for riga in righe:
+            persona = riga["utente"]
+            if persona is not None and persona.pk in visti:
+                raise forms.ValidationError(_("%(p)s è indicato in più righe: lascialo in una sola.")
+                                            % {"p": persona.get_full_name() or persona.username})
+            if persona is not None:
+                visti.add(persona.pk)
+
+    def componenti(self) -> list[dict]:
+        """The members as the service takes them, without empty or removed rows."""
+        return [
+            {c: f.cleaned_data.get(c) for c in ("utente", "nominativo", "ente", "funzione")}
+            for f in self.forms
+            if hasattr(f, "cleaned_data") and not f.cleaned_data.get("DELETE") and not f.vuoto()
+        ]
+
+
+ComponentiFormSet = forms.formset_factory(ComponenteForm, formset=BaseComponentiFormSet, extra=3, can_delete=True)
 
 
 ENTI_CAPOFILA = (Ente.Tipo.COMUNE, Ente.Tipo.ASL)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambiti.exceptions import DatiNonValidi, PermessoNegato
 from ambiti.models import Ambito, Comune, Ente
@@ -85,7 +86,7 @@ def delega_registra(
         raise DatiNonValidi(_("%(c)s non fa parte dell'ambito.") % {"c": comune})
     sindaci = {u.pk for u in selectors.sindaci_per_comune(ambito).get(comune.pk, [])}
     if not (utente.pk in sindaci or puo_gestire(utente, ambito)):
-        raise PermessoNegato(_("Solo il sindaco del Comune o l'Ufficio di Piano registrano una delega."))
+        raise PermessoNegato(_("Solo il sindaco del Comune o l'Ufficio di Piano registra una delega."))
     errori = []
     if not atto:
         errori.append(_("Allega l'atto di delega firmato."))
@@ -115,7 +116,7 @@ def delega_revoca(*, delega: Delega, utente) -> Delega:
     ambito = delega.assemblea.ambito
     sindaco = utente.pk in {u.pk for u in selectors.sindaci_per_comune(ambito).get(delega.comune_id, [])}
     if not (sindaco or puo_gestire(utente, ambito)):
-        raise PermessoNegato(_("Solo il sindaco del Comune o l'Ufficio di Piano revocano una delega."))
+        raise PermessoNegato(_("Solo il sindaco del Comune o l'Ufficio di Piano revoca una delega."))
     if delega.revocata_il is None:
         delega.revocata_il = timezone.now()
         delega.save(update_fields=["revocata_il"])
@@ -129,9 +130,13 @@ def ufficio_costituisci(
     componenti: list[dict], sede: Ente | None = None, allegato=None, deliberazione=None,
 ) -> UfficioDiPiano:
     """Record (or update) the constitution of the Ufficio di Piano: responsible person, members
-    (each ``{"nominativo", "funzione", "ente", "utente"}``) and the act that constituted it."""
+    (each ``{"nominativo", "funzione", "ente", "utente"}``) and the act that constituted it.
+
+    A member may be linked to a PianoZona user holding a role in the ambito (their full name is
+    then the default name) and to an ente of the ambito. All or nothing: any refusal saves
+    nothing."""
     if not (puo_gestire(utente, ambito) or puo_presiedere(utente, ambito)):
-        raise PermessoNegato(_("Solo l'Ufficio di Piano o il Presidente dell'Assemblea registrano la costituzione."))
+        raise PermessoNegato(_("Solo l'Ufficio di Piano o il Presidente dell'Assemblea registra la costituzione."))
     errori = []
     if responsabile is None:
         errori.append(_("Indica il responsabile dell'Ufficio di Piano."))
@@ -141,8 +146,9 @@ def ufficio_costituisci(
         errori.append(_("Indica la data di costituzione."))
     elif costituito_il > timezone.localdate():
         errori.append(_("La data di costituzione non può essere futura."))
-    componenti = [c for c in componenti if (c.get("nominativo") or "").strip()]
-    if not componenti:
+    componenti, errori_componenti = _componenti_validi(ambito, componenti)
+    errori.extend(errori_componenti)
+    if not componenti and not errori_componenti:
         errori.append(_("Indica almeno un componente dell'Ufficio di Piano."))
     if deliberazione is not None and deliberazione.assemblea.ambito_id != ambito.pk:
         errori.append(_("La deliberazione è di un'altra Assemblea."))
@@ -165,15 +171,48 @@ def ufficio_costituisci(
     ufficio.save()
     ufficio.componenti.all().delete()
     ComponenteUfficio.objects.bulk_create([
-        ComponenteUfficio(ufficio=ufficio, nominativo=c["nominativo"].strip(),
-                          funzione=(c.get("funzione") or "").strip(), ente=c.get("ente"), utente=c.get("utente"))
+        ComponenteUfficio(ufficio=ufficio, nominativo=c["nominativo"], funzione=c["funzione"], ente=c["ente"],
+                          utente=c["utente"])
         for c in componenti
     ])
     log(assemblea_garantisci(ambito), "ufficio_costituito", utente,
-        descrizione=_("Ufficio di Piano: %(atto)s, responsabile %(r)s, %(n)s componenti") % {
+        descrizione=ngettext("Ufficio di Piano: %(atto)s; responsabile %(r)s; %(n)s componente.",
+                             "Ufficio di Piano: %(atto)s; responsabile %(r)s; %(n)s componenti.",
+                             len(componenti)) % {
             "atto": ufficio.atto_costitutivo, "r": responsabile.get_full_name() or responsabile,
             "n": len(componenti)})
     return ufficio
+
+
+def _componenti_validi(ambito: Ambito, componenti: list[dict]) -> tuple[list[dict], list[str]]:
+    """The members to record, cleaned, and what is wrong with them. A row with nothing in it is
+    skipped; a row needs a name or a PianoZona user; users and enti must belong to the ambito."""
+    utenti_ammessi = set(selectors.utenti_dell_ambito(ambito).values_list("pk", flat=True))
+    enti_ammessi = set(selectors.enti_dell_ambito(ambito).values_list("pk", flat=True))
+    validi, errori, visti = [], [], set()
+    for n, c in enumerate(componenti, start=1):
+        nominativo = (c.get("nominativo") or "").strip()
+        funzione = (c.get("funzione") or "").strip()
+        persona, ente = c.get("utente"), c.get("ente")
+        if not (nominativo or funzione or persona or ente):
+            continue
+        if persona is not None and not nominativo:
+            nominativo = persona.get_full_name() or persona.get_username()
+        if not nominativo:
+            errori.append(_("Componente n. %(n)s: indica nome e cognome oppure scegli un utente PianoZona.")
+                          % {"n": n})
+        if persona is not None and persona.pk not in utenti_ammessi:
+            errori.append(_("Componente n. %(n)s: %(p)s non ha un incarico in questo ambito.")
+                          % {"n": n, "p": persona.get_full_name() or persona.get_username()})
+        if persona is not None and persona.pk in visti:
+            errori.append(_("Componente n. %(n)s: %(p)s è già indicato in un'altra riga.")
+                          % {"n": n, "p": persona.get_full_name() or persona.get_username()})
+        if ente is not None and ente.pk not in enti_ammessi:
+            errori.append(_("Componente n. %(n)s: %(e)s non è un ente dell'ambito.") % {"n": n, "e": ente})
+        if persona is not None:
+            visti.add(persona.pk)
+        validi.append({"nominativo": nominativo[:200], "funzione": funzione[:200], "utente": persona, "ente": ente})
+    return validi, errori
 
 
 def ufficio_mancanze(ambito: Ambito) -> list[str]:
@@ -181,8 +220,8 @@ def ufficio_mancanze(ambito: Ambito) -> list[str]:
     *avvia istruttoria*)."""
     ufficio = UfficioDiPiano.objects.filter(ambito=ambito).first()
     if ufficio is None:
-        return [_("L'Ufficio di Piano dell'ambito %(a)s non è ancora costituito: registra l'atto "
-                  "costitutivo, il responsabile e i componenti.") % {"a": ambito.nome}]
+        return [_("%(a)s: l'Ufficio di Piano non è ancora costituito. Registra l'atto costitutivo, il "
+                  "responsabile e i componenti.") % {"a": ambito.nome}]
     if not ufficio.componenti.exists():
-        return [_("L'Ufficio di Piano dell'ambito %(a)s non ha componenti.") % {"a": ambito.nome}]
+        return [_("%(a)s: l'Ufficio di Piano non ha componenti.") % {"a": ambito.nome}]
     return []

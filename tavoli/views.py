@@ -20,7 +20,16 @@ from ambiti.models import Ambito, Comune, Ente, Incarico, Utente
 from ambiti.ruoli import Permessi
 
 from . import selectors, services, services_assemblea
-from .forms import DelegaForm, PresenzaForm, PuntoForm, RegolaForm, SedutaForm, UfficioForm, VotoForm
+from .forms import (
+    ComponentiFormSet,
+    DelegaForm,
+    PresenzaForm,
+    PuntoForm,
+    RegolaForm,
+    SedutaForm,
+    UfficioForm,
+    VotoForm,
+)
 from .models import (
     Deliberazione,
     PuntoOrdineDelGiorno,
@@ -348,24 +357,29 @@ def ufficio(request, ambito_pk):
     if not (services_assemblea.puo_gestire(request.user, ambito)
             or services_assemblea.puo_presiedere(request.user, ambito)):
         raise PermissionDenied
-    esistente = UfficioDiPiano.objects.filter(ambito=ambito).prefetch_related("componenti").first()
-    iniziale = {}
+    esistente = (UfficioDiPiano.objects.filter(ambito=ambito)
+                 .prefetch_related("componenti", "componenti__utente", "componenti__ente").first())
+    iniziale, componenti = {}, []
     if esistente:
         iniziale = {"responsabile": esistente.responsabile, "sede": esistente.sede,
-                    "atto_costitutivo": esistente.atto_costitutivo, "costituito_il": esistente.costituito_il,
-                    "componenti": "\n".join(f"{c.nominativo} – {c.funzione}" if c.funzione else c.nominativo
-                                            for c in esistente.componenti.all())}
-    utenti = Utente.objects.filter(incarichi__ambito=ambito, incarichi__attivo=True).distinct().order_by("last_name")
-    enti = Ente.objects.filter(Q(comune__ambiti=ambito) | Q(asl=ambito.asl)).distinct().order_by("denominazione")
+                    "atto_costitutivo": esistente.atto_costitutivo, "costituito_il": esistente.costituito_il}
+        componenti = [{"utente": c.utente, "nominativo": c.nominativo, "ente": c.ente, "funzione": c.funzione}
+                      for c in esistente.componenti.all()]
+    utenti = selectors.utenti_dell_ambito(ambito)
+    enti = selectors.enti_dell_ambito(ambito)
     form = UfficioForm(request.POST or None, request.FILES or None, initial=iniziale, utenti=utenti, enti=enti)
-    if request.method == "POST" and form.is_valid():
+    righe = ComponentiFormSet(request.POST or None, prefix="componenti", initial=componenti,
+                              form_kwargs={"utenti": utenti, "enti": enti})
+    valido = form.is_valid() & righe.is_valid()  # both validated, so every error shows at once
+    if request.method == "POST" and valido:
         d = form.cleaned_data
         if _esegui(request, services_assemblea.ufficio_costituisci, _("Costituzione dell'Ufficio di Piano registrata."),
                    ambito=ambito, utente=request.user, responsabile=d["responsabile"],
                    atto_costitutivo=d["atto_costitutivo"], costituito_il=d["costituito_il"],
-                   componenti=form.componenti_elenco(), sede=d["sede"], allegato=d["allegato"]):
+                   componenti=righe.componenti(), sede=d["sede"], allegato=d["allegato"]):
             return redirect("tavoli:assemblea", ambito_pk=ambito.pk)
-    return render(request, "tavoli/ufficio_form.html", {"ambito": ambito, "form": form, "ufficio": esistente})
+    return render(request, "tavoli/ufficio_form.html", {"ambito": ambito, "form": form, "righe": righe,
+                                                        "ufficio": esistente})
 
 
 @login_required

@@ -10,9 +10,9 @@ from django.utils import timezone
 from accordi import services as iter_services
 from accordi.models import Documento, PianoDiZona, Stato
 from ambiti.exceptions import DatiNonValidi, GuardieNonSoddisfatte, PermessoNegato, TransizioneNonAmmessa
-from ambiti.models import Incarico
+from ambiti.models import Ente, Incarico
 from tavoli import services
-from tavoli.models import Deliberazione, EventoAssemblea, RegolaVoto, Seduta, Voto
+from tavoli.models import Deliberazione, EventoAssemblea, RegolaVoto, Seduta, UfficioDiPiano, Voto
 from tavoli.services_assemblea import delega_registra, regola_modifica, ufficio_costituisci
 
 from ..factories import UtenteFactory, sindaco_di
@@ -63,8 +63,26 @@ def test_only_the_presidente_convenes_and_population_is_frozen(consesso, django_
     assert {s.email for s in consesso.sindaci} | {consesso.presidente.email} <= destinatari
     allegato = mailoutbox[0].attachments[0]
     assert allegato[0] == "seduta.ics" and "BEGIN:VEVENT" in allegato[1] and "METHOD:REQUEST" in allegato[1]
+    # the ambito's name ("Ambito di Pavia") is never glued to an elided article ("dell'Ambito")
+    assert "È convocata l'Assemblea dei Sindaci – Ambito di Pavia." in mailoutbox[0].body
+    assert "dell'Ambito" not in mailoutbox[0].body
     with pytest.raises(TransizioneNonAmmessa):
         services.punto_aggiungi(seduta=seduta, utente=consesso.udp, oggetto="Tardivo")
+
+
+def test_permission_refusals_name_one_actor_with_a_singular_verb(consesso):
+    """"Solo il Presidente o l'Ufficio di Piano prepara…": after «o» the verb is singular."""
+    with pytest.raises(PermessoNegato, match="Solo il Presidente o l'Ufficio di Piano prepara le sedute"):
+        services.seduta_crea(assemblea=consesso.assemblea, utente=consesso.sindaci[0],
+                             data=timezone.now() + datetime.timedelta(days=3), luogo="Sala")
+
+
+def test_ufficio_guard_names_the_ambito_once(consesso):
+    from tavoli.services_assemblea import ufficio_mancanze
+
+    assert ufficio_mancanze(consesso.ambito) == [
+        "Ambito di Pavia: l'Ufficio di Piano non è ancora costituito. Registra l'atto costitutivo, il responsabile "
+        "e i componenti."]
 
 
 def test_session_opens_only_with_quorum(consesso):
@@ -275,6 +293,39 @@ def test_istruttoria_needs_a_constituted_ufficio_di_piano(consesso):
     with pytest.raises(GuardieNonSoddisfatte) as errore:
         iter_services.esegui_transizione(piano=consesso.piano, nome="avvia_istruttoria", utente=consesso.udp)
     assert not any("Ufficio di Piano" in m for m in errore.value.messaggi)  # only the tavoli remain
+
+
+def _costituisci(consesso, componenti):
+    return ufficio_costituisci(ambito=consesso.ambito, utente=consesso.udp, responsabile=consesso.udp,
+                               atto_costitutivo="Deliberazione n. 2/2026", costituito_il=datetime.date(2026, 1, 15),
+                               componenti=componenti)
+
+
+def test_ufficio_member_linked_to_a_user_takes_their_name(consesso):
+    sindaco = consesso.sindaci[2]
+    ente = Ente.objects.get(comune=consesso.comuni[2])
+    ufficio = _costituisci(consesso, [{"utente": sindaco, "ente": ente, "funzione": "referente"},
+                                      {"nominativo": "", "funzione": ""}])
+    assert [(c.nominativo, c.utente, c.ente) for c in ufficio.componenti.all()] == [
+        (sindaco.get_full_name(), sindaco, ente)]
+    evento = EventoAssemblea.objects.get(azione="ufficio_costituito")
+    assert evento.descrizione.endswith("; 1 componente.")
+
+
+def test_ufficio_refuses_users_and_enti_of_another_ambito_and_saves_nothing(consesso, mondo):
+    estraneo = mondo.udp_altro
+    ente_altrui = Ente.objects.create(tipo=Ente.Tipo.COMUNE, comune=mondo.altro_ambito.comuni.first(),
+                                      denominazione="Comune altrove")
+    with pytest.raises(DatiNonValidi) as errore:
+        _costituisci(consesso, [{"nominativo": "Anna Bianchi", "ente": ente_altrui},
+                                {"utente": estraneo},
+                                {"funzione": "senza nome"}])
+    assert errore.value.messaggi == [
+        "Componente n. 1: Comune altrove non è un ente dell'ambito.",
+        f"Componente n. 2: {estraneo.get_full_name()} non ha un incarico in questo ambito.",
+        "Componente n. 3: indica nome e cognome oppure scegli un utente PianoZona.",
+    ]
+    assert not UfficioDiPiano.objects.filter(ambito=consesso.ambito).exists()
 
 
 def test_licenziamento_needs_approval_of_the_exact_text_and_mayors_signatures(consesso, pki_attiva,

@@ -138,20 +138,82 @@ def test_convene_open_and_vote_flow_over_http(client, consesso):
     assert "Raggiunto" in live and "3 Comuni presenti su 3" in live
 
 
-def test_ufficio_di_piano_form(client, consesso):
+def _righe_ufficio(*righe, iniziali=0) -> dict:
+    """The members' formset as the browser posts it: ``righe`` are dicts of utente, nominativo,
+    ente, funzione (and DELETE) by row."""
+    dati = {"componenti-TOTAL_FORMS": str(len(righe)), "componenti-INITIAL_FORMS": str(iniziali),
+            "componenti-MIN_NUM_FORMS": "0", "componenti-MAX_NUM_FORMS": "1000"}
+    for i, riga in enumerate(righe):
+        for campo in ("utente", "nominativo", "ente", "funzione"):
+            dati[f"componenti-{i}-{campo}"] = riga.get(campo, "")
+        if riga.get("DELETE"):
+            dati[f"componenti-{i}-DELETE"] = "on"
+    return dati
+
+
+UFFICIO = {"atto_costitutivo": "Deliberazione n. 2/2026", "costituito_il": "2026-01-15"}
+
+
+def test_ufficio_di_piano_form_links_members_to_users_and_enti(client, consesso):
+    """A member can be a PianoZona user (their name fills itself in) from an ente of the ambito,
+    or a plain name; empty rows are skipped."""
     client.force_login(consesso.udp)
     url = reverse("tavoli:ufficio", args=[consesso.ambito.pk])
-    risposta = client.post(url, {"responsabile": consesso.udp.pk, "atto_costitutivo": "",
-                                 "costituito_il": "2026-01-15", "componenti": ""})
-    assert "Indica gli estremi dell&#x27;atto costitutivo." in risposta.content.decode()
-    risposta = client.post(url, {"responsabile": consesso.udp.pk, "atto_costitutivo": "Deliberazione n. 2/2026",
-                                 "costituito_il": "2026-01-15",
-                                 "componenti": "Anna Bianchi – assistente sociale\nLuca Verdi"})
+    pagina = client.get(url).content.decode()
+    assert 'name="componenti-0-utente"' in pagina and 'name="componenti-0-ente"' in pagina
+    sindaco = consesso.sindaci[1]
+    comune = Ente.objects.get(comune=consesso.comuni[1])
+    dati = {"responsabile": consesso.udp.pk, **UFFICIO, **_righe_ufficio(
+        {"utente": sindaco.pk, "ente": comune.pk, "funzione": "referente politico"},
+        {"nominativo": "Luca Verdi", "funzione": "assistente sociale"},
+        {},
+    )}
+    risposta = client.post(url, dati)
     assert risposta.status_code == 302
-    assert [c.nominativo for c in consesso.ambito.ufficio_di_piano.componenti.order_by("nominativo")] == [
-        "Anna Bianchi", "Luca Verdi"]
+    componenti = list(consesso.ambito.ufficio_di_piano.componenti.order_by("nominativo"))
+    assert [(c.nominativo, c.utente, c.ente, c.funzione) for c in componenti] == [
+        ("Luca Verdi", None, None, "assistente sociale"),
+        (sindaco.get_full_name(), sindaco, comune, "referente politico"),
+    ]
+    # the form shows the members as they are, to be updated
+    pagina = client.get(url).content.decode()
+    assert f'<option value="{sindaco.pk}" selected>' in pagina and 'value="Luca Verdi"' in pagina
     client.force_login(consesso.sindaci[0])
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("righe, errore", [
+    ((), "Indica almeno un componente dell&#x27;Ufficio di Piano."),
+    (({}, {}), "Indica almeno un componente dell&#x27;Ufficio di Piano."),
+    (({"funzione": "assistente sociale"},), "Indica nome e cognome oppure scegli un utente PianoZona."),
+    (({"nominativo": "Anna Bianchi", "DELETE": True},), "Indica almeno un componente dell&#x27;Ufficio di Piano."),
+])
+def test_ufficio_di_piano_form_refuses_in_italian_and_saves_nothing(client, consesso, righe, errore):
+    client.force_login(consesso.udp)
+    url = reverse("tavoli:ufficio", args=[consesso.ambito.pk])
+    risposta = client.post(url, {"responsabile": consesso.udp.pk, **UFFICIO, **_righe_ufficio(*righe)})
+    assert risposta.status_code == 200
+    assert errore in risposta.content.decode()
+    assert not UfficioDiPiano.objects.filter(ambito=consesso.ambito).exists()
+
+
+def test_ufficio_di_piano_form_refuses_the_same_user_twice_and_strangers(client, consesso, mondo):
+    client.force_login(consesso.udp)
+    url = reverse("tavoli:ufficio", args=[consesso.ambito.pk])
+    sindaco = consesso.sindaci[0]
+    doppio = client.post(url, {"responsabile": consesso.udp.pk, **UFFICIO,
+                               **_righe_ufficio({"utente": sindaco.pk}, {"utente": sindaco.pk})})
+    assert "è indicato in più righe" in doppio.content.decode()
+    estraneo = client.post(url, {"responsabile": consesso.udp.pk, **UFFICIO,
+                                 **_righe_ufficio({"utente": mondo.udp_altro.pk})})
+    assert "Scegli un&#x27;opzione valida" in estraneo.content.decode()
+    assert not UfficioDiPiano.objects.filter(ambito=consesso.ambito).exists()
+    # a missing act is reported together with the members' errors
+    risposta = client.post(url, {"responsabile": consesso.udp.pk, "atto_costitutivo": "",
+                                 "costituito_il": "2026-01-15", **_righe_ufficio({"funzione": "x"})})
+    pagina = risposta.content.decode()
+    assert "Indica gli estremi dell&#x27;atto costitutivo." in pagina
+    assert "Indica nome e cognome oppure scegli un utente PianoZona." in pagina
 
 
 def test_rule_form_records_a_new_version(client, consesso):
