@@ -23,8 +23,9 @@ from .conftest import accedi
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-REGOLA_PONDERATA = ("voto ponderato sulla popolazione dei Comuni; seduta valida con più di 1/2 dei componenti "
-                    "presenti; maggioranza assoluta (più della metà dei votanti)")
+REGOLA_PONDERATA = ("Il voto è ponderato: ogni Comune pesa quanto i suoi abitanti. La seduta è valida se i Comuni "
+                    "presenti rappresentano più di 1/2 degli abitanti. Si approva a maggioranza assoluta: i "
+                    "favorevoli devono essere più della metà dei votanti.")
 
 
 def messaggio(pagina, testo):
@@ -48,7 +49,15 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
     expect(udp.get_by_test_id("regola")).to_contain_text("un voto per Comune")
     udp.get_by_role("link", name="Modifica la regola").click()
     udp.get_by_label("Come pesa ogni Comune").select_option(label="Voto ponderato sulla popolazione")
+    # the qualified fraction shows only for a qualified majority
+    frazione = udp.get_by_label("Maggioranza qualificata: numeratore")
+    expect(frazione).to_be_hidden()
+    udp.get_by_label("Maggioranza per deliberare").select_option(label="Qualificata: almeno la frazione indicata "
+                                                                       "della base")
+    expect(frazione).to_be_visible()
+    screenshot(udp, "01a-regola-qualificata")
     udp.get_by_label("Maggioranza per deliberare").select_option(label="Assoluta: più della metà della base")
+    expect(frazione).to_be_hidden()
     udp.get_by_label("Riferimento al regolamento").fill("art. 6 del regolamento dell'Assemblea")
     screenshot(udp, "01-regola")
     udp.get_by_role("button", name="Registra la nuova regola").click()
@@ -68,8 +77,12 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
 
     udp.get_by_role("link", name="Aggiungi un punto all'ordine del giorno").click()
     udp.get_by_label("Oggetto").fill("Atto di indirizzo per il Piano di Zona 2025-2027")
+    expect(udp.get_by_label("Priorità e obiettivi")).to_be_hidden()  # an item for information only
     udp.get_by_label("Deliberazione proposta").select_option(label="Atto di indirizzo (priorità e obiettivi)")
     expect(udp.get_by_label("Piano di Zona", exact=False).first).to_have_value(str(c.piano.pk))
+    # only the fields of this kind of deliberation
+    expect(udp.get_by_label("Testo definitivo da approvare")).to_be_hidden()
+    expect(udp.get_by_label("Ente capofila proposto")).to_be_hidden()
     udp.get_by_label("Priorità e obiettivi").fill(
         "Non autosufficienza: potenziare l'assistenza domiciliare\n"
         "Contrasto alla povertà: rafforzare il segretariato sociale nei piccoli Comuni"
@@ -91,6 +104,7 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
     messaggio(presidente, "Seduta convocata")
     expect(presidente.get_by_test_id("stato-seduta")).to_contain_text("Convocata")
     expect(presidente.get_by_test_id("quorum")).to_contain_text("Non raggiunto")
+    expect(presidente.get_by_role("button", name="Apri la seduta")).to_be_disabled()
     screenshot(presidente, "04-convocata")
     destinatari = {m.to[0] for m in mailoutbox}
     assert {s.email for s in c.sindaci} <= destinatari
@@ -104,12 +118,15 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
         pagina.get_by_role("button", name="Segnala la mia presenza").click()
         messaggio(pagina, "La tua presenza è registrata.")
         expect(pagina.get_by_test_id(f"seggio-{comune}")).to_contain_text("Presente")
+        expect(pagina.get_by_role("button", name="Segnala la mia presenza")).to_have_count(0)
+        expect(pagina.get_by_test_id("presenza-registrata")).to_have_text("Presenza registrata")
         sindaci[comune] = pagina
     screenshot(sindaci["Cava Manara"], "05-presenze")
 
-    presidente.reload()
-    expect(presidente.get_by_test_id("quorum")).to_contain_text("Raggiunto")
-    expect(presidente.get_by_test_id("quorum")).to_contain_text("78000 abitanti rappresentati su 78000")
+    # the Presidente's page follows the attendance live, without reloading
+    expect(presidente.get_by_test_id("quorum")).to_contain_text("Raggiunto", timeout=10_000)
+    expect(presidente.get_by_test_id("quorum")).to_contain_text("78.000 abitanti rappresentati su 78.000.")
+    expect(presidente.locator("#seduta-live")).to_have_attribute("aria-live", "polite")
     presidente.get_by_role("button", name="Apri la seduta").click()
     messaggio(presidente, "Seduta aperta")
     expect(presidente.get_by_test_id("stato-seduta")).to_contain_text("In corso")
@@ -143,18 +160,27 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
     risultato = presidente.get_by_test_id("risultato")
     expect(risultato).to_contain_text("Approvata")
     expect(risultato).to_contain_text("esito proclamato")
-    riga = risultato.get_by_role("row").filter(has=presidente.get_by_role("rowheader", name="per popolazione"))
-    expect(riga.get_by_role("cell")).to_have_text(["71000", "7000", "0", "0", "0"])
+    riga = risultato.get_by_role("row").filter(
+        has=presidente.get_by_role("rowheader", name="per popolazione (abitanti)"))
+    expect(riga.get_by_role("cell")).to_have_text(["71.000", "7.000", "0", "0", "0"])
     expect(risultato).to_contain_text(
-        "Per popolazione: 71000 favorevoli su una base di 78000; servivano più di 39000: maggioranza raggiunta.")
+        "Per popolazione – favorevoli: 71.000 abitanti su una base di 78.000; ne servivano più di 39.000: "
+        "maggioranza raggiunta.")
     expect(risultato).to_contain_text(REGOLA_PONDERATA)
+    # how each Comune voted, with the population it weighed
+    voti = risultato.get_by_test_id("voti-per-comune")
+    for comune, abitanti, espressione in (("Borgarello", "4.000", "Contrario"), ("Cava Manara", "3.000", "Contrario"),
+                                          ("Pavia", "71.000", "Favorevole")):
+        expect(voti.get_by_role("row").filter(has=presidente.get_by_role("rowheader", name=comune))
+               .get_by_role("cell")).to_have_text([abitanti, espressione])
     screenshot(presidente, "08-esito")
-    # the session's log keeps how each Comune voted
-    registro = presidente.locator("details", has_text="Registro della seduta")
-    registro.get_by_text("Registro della seduta").click()
+    # the session's log keeps how each Comune voted, in words
+    registro = presidente.get_by_test_id("registro")
+    registro.locator("summary").click()
     for comune, espressione in (("Pavia", "Favorevole"), ("Borgarello", "Contrario"), ("Cava Manara", "Contrario")):
-        expect(registro.get_by_role("listitem").filter(has_text=re.compile(f"{comune} .*: {espressione}$"))
-               ).to_have_count(1)
+        expect(registro.get_by_role("row").filter(has_text="Voto espresso")
+               .filter(has_text=re.compile(rf"{comune} \(\w+\): {espressione}\b"))).to_have_count(1)
+    expect(registro).not_to_contain_text("seduta_convocata")
     screenshot(presidente, "08b-registro")
 
     # counted by heads, the same votes would have rejected the proposal (1 in favour, 2 against)
@@ -171,6 +197,13 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
     deliberazione = Deliberazione.objects.get(votazione=votazione)
     collegamento = f"Deliberazione n. {deliberazione.numero}/{deliberazione.anno}"
     expect(punto.get_by_role("link", name=collegamento)).to_be_visible()
+    punto.get_by_role("link", name=collegamento).click()
+    expect(presidente.get_by_role("heading", level=1)).to_have_text(collegamento)
+    expect(presidente.locator("main")).to_contain_text("Adottata il")
+    expect(presidente.get_by_test_id("voti-per-comune")).to_contain_text("Pavia")
+    screenshot(presidente, "08c-deliberazione")
+    presidente.go_back()
+    punto = presidente.get_by_test_id("punto-1")
     punto.get_by_role("link", name="atto in PDF").click()
     expect(presidente.get_by_role("heading", level=1)).to_contain_text(collegamento)
     expect(presidente.get_by_test_id("stato-documento")).to_contain_text("Documento pronto", timeout=15_000)
@@ -180,6 +213,10 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
     atto = Documento.objects.get(pk=deliberazione.atto_id)
     assert atto.tipo == Documento.Tipo.ATTO_INDIRIZZO and atto.sigillato
     expect(presidente.locator("main")).to_contain_text(atto.codice_verifica)
+    expect(presidente.get_by_test_id("firme-apposte")).to_have_text(
+        "Nessuna firma apposta, oltre al sigillo dell'ente emittente.")
+    expect(presidente.get_by_role("link", name="Vai alla deliberazione dell'Assemblea dei Sindaci")).to_have_attribute(
+        "href", f"/deliberazioni/{deliberazione.pk}/")
     screenshot(presidente, "09-atto-pdf")
     with presidente.expect_download() as scaricamento:
         scarica.click()
