@@ -158,7 +158,8 @@ class UfficioForm(StileItalia, forms.Form):
     responsabile = forms.ModelChoiceField(label=_("Responsabile"), queryset=None,
                                           error_messages={
                                               "required": _("Indica il responsabile dell'Ufficio di Piano.")})
-    sede = forms.ModelChoiceField(label=_("Sede presso l'ente"), queryset=None, required=False)
+    sede = forms.ModelChoiceField(label=_("Sede presso l'ente"), queryset=None, required=False,
+                                  empty_label=_("— nessun ente —"))
     atto_costitutivo = forms.CharField(label=_("Atto costitutivo"), max_length=255,
                                        help_text=_("Es.: deliberazione dell'Assemblea dei Sindaci n. 2/2026 "
                                                    "del 15/01/2026."),

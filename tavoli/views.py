@@ -80,7 +80,7 @@ def assemblea(request, ambito_pk):
     seggi = [{"comune": c, "sindaci": sindaci.get(c.pk, []),
               "quota": (c.popolazione or 0) * 100 / totale if totale else None} for c in comuni]
     ufficio = (UfficioDiPiano.objects.select_related("responsabile", "sede", "deliberazione")
-               .prefetch_related("componenti").filter(ambito=ambito).first())
+               .prefetch_related("componenti", "componenti__ente").filter(ambito=ambito).first())
     presidenti = [i.utente for i in selectors.incarichi_in_corso(
         ambito=ambito, ruolo=Incarico.Ruolo.PRESIDENTE_ASSEMBLEA).select_related("utente")]
     return render(request, "tavoli/assemblea.html", {

@@ -222,7 +222,29 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
         scarica.click()
     assert scaricamento.value.suggested_filename.endswith(".pdf")
 
-    # --- 7. the Ufficio di Piano records the atto di indirizzo on the plan
+    # --- 7. the Ufficio di Piano records its own constitution: members linked to users and enti
+    udp.goto(url_assemblea)
+    udp.get_by_role("link", name="Registra la costituzione").click()
+    udp.get_by_label("Responsabile").select_option(str(c.udp.pk))
+    udp.get_by_label("Atto costitutivo").fill(f"Deliberazione dell'Assemblea dei Sindaci n. {deliberazione.numero}"
+                                              f"/{deliberazione.anno}")
+    udp.get_by_label("Costituito il").fill(timezone.localdate().isoformat())
+    primo = udp.get_by_role("group", name="Componente n. 1")
+    primo.get_by_label("Utente PianoZona").select_option(str(pavia.pk))
+    primo.get_by_label("Ente di provenienza").select_option(label="Comune di Pavia")
+    primo.get_by_label("Funzione").fill("referente politico")
+    secondo = udp.get_by_role("group", name="Componente n. 2")
+    secondo.get_by_label("Nome e cognome").fill("Luca Verdi")
+    secondo.get_by_label("Funzione").fill("assistente sociale")
+    udp.get_by_role("button", name="Aggiungi un componente").click()
+    expect(udp.get_by_role("group", name="Componente n. 4")).to_be_visible()
+    screenshot(udp, "10a-ufficio")
+    udp.get_by_role("button", name="Registra", exact=True).click()
+    messaggio(udp, "Costituzione dell'Ufficio di Piano registrata.")
+    expect(udp.locator("#titolo-ufficio").locator("..")).to_contain_text(
+        f"{pavia.get_full_name()} – referente politico (Comune di Pavia)")
+
+    # --- 8. the Ufficio di Piano records the atto di indirizzo on the plan
     udp.goto(f"/piani/{c.piano.pk}/")
     expect(udp.get_by_test_id("stato-piano")).to_contain_text("Avvio")
     azione = udp.get_by_test_id("azione-approva_atto_indirizzo")
@@ -231,6 +253,6 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
     azione.get_by_role("button", name="Approva atto di indirizzo").click()
     expect(udp.get_by_test_id("stato-piano")).to_contain_text("Atto di indirizzo")
     expect(udp.get_by_test_id("timeline")).to_contain_text("Avvio → Atto di indirizzo")
-    screenshot(udp, "10-piano")
+    screenshot(udp, "11-piano")
     assert PianoDiZona.objects.get(pk=c.piano.pk).stato == "indirizzo"
     print(f"\npercorso dell'Assemblea: {time.monotonic() - inizio:.1f} s")
