@@ -1,6 +1,6 @@
 """Forms of the tavoli tematici pages. They only shape the input: every rule (who, when, what
-is allowed) is checked by ``tavoli.services_tavoli``. Querysets are passed in by the views,
-which take them from ``tavoli.selectors_tavoli``."""
+is allowed) is checked by the tavoli services (``tavoli.services_tavoli`` and its siblings).
+Querysets are passed in by the views, which take them from ``tavoli.selectors_tavoli``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -26,7 +26,11 @@ from ambiti.models import Ente
 from ambiti.ruoli import Permessi
 
 from . import selectors_tavoli as sel
+from . import services_contributi as sc
+from . import services_membri_tavolo as sm
+from . import services_sedute_tavolo as sst
 from . import services_tavoli as st
+from . import services_verbali as sv
 from .forms_tavoli import (
     AdesioneForm,
     ApprovazioneForm,
@@ -216,7 +220,7 @@ def membro_invita(request, pk):
     form = InvitoForm(request.POST, utenti=sel.utenti_invitabili(tavolo), enti=sel.enti_del_piano(tavolo.piano))
     if form.is_valid():
         d = form.cleaned_data
-        membro = _esegui(request, st.membro_invita, None, tavolo=tavolo, invitato=d["invitato"], ente=d["ente"],
+        membro = _esegui(request, sm.membro_invita, None, tavolo=tavolo, invitato=d["invitato"], ente=d["ente"],
                          utente=request.user)
         if membro:
             messages.success(request, _("Invito inviato a %(p)s: risponderà dalla sua scrivania.")
@@ -234,7 +238,7 @@ def adesione_chiedi(request, pk):
     form = AdesioneForm(request.POST, enti=sel.enti_dell_utente(request.user))
     if form.is_valid():
         d = form.cleaned_data
-        if _esegui(request, st.adesione_chiedi, _("Richiesta inviata: il coordinatore del tavolo la valuterà."),
+        if _esegui(request, sm.adesione_chiedi, _("Richiesta inviata: il coordinatore del tavolo la valuterà."),
                    tavolo=tavolo, utente=request.user, ente=d["ente"], messaggio=d["messaggio"]):
             return redirect("tavoli:tavolo", pk=tavolo.pk)
     return render(request, "tavoli/tavoli/tavolo.html", _contesto_tavolo(request, tavolo, form_adesione=form))
@@ -261,7 +265,7 @@ def membro_azione(request, pk, azione):
         if membro.utente_id != request.user.pk:
             raise PermissionDenied
         accetta, successo = AZIONI_INVITATO[azione]
-        if _esegui(request, st.invito_rispondi, str(successo), membro=membro, utente=request.user, accetta=accetta):
+        if _esegui(request, sm.invito_rispondi, str(successo), membro=membro, utente=request.user, accetta=accetta):
             return redirect(_indietro(request, pagina if accetta else reverse("accordi:home")))
         return redirect(_indietro(request, pagina))
     if azione not in AZIONI_COORDINATORE:
@@ -271,9 +275,9 @@ def membro_azione(request, pk, azione):
     motivo = request.POST.get("motivo", "").strip()
     successo = str(AZIONI_COORDINATORE[azione]) % {"p": _nome(membro.utente)}
     if azione == "rimuovi":
-        _esegui(request, st.membro_rimuovi, successo, membro=membro, utente=request.user, motivo=motivo)
+        _esegui(request, sm.membro_rimuovi, successo, membro=membro, utente=request.user, motivo=motivo)
     else:
-        _esegui(request, st.adesione_decidi, successo, membro=membro, utente=request.user,
+        _esegui(request, sm.adesione_decidi, successo, membro=membro, utente=request.user,
                 accetta=azione == "ammetti", motivo=motivo)
     return redirect(_indietro(request, pagina))
 
@@ -331,7 +335,7 @@ def seduta_tavolo_nuova(request, pk):
     form = SedutaTavoloForm(request.POST or None, initial=iniziale, focus_group=gruppi)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        seduta = _esegui(request, st.seduta_crea, _("Seduta preparata: controlla i dati e convocala."),
+        seduta = _esegui(request, sst.seduta_crea, _("Seduta preparata: controlla i dati e convocala."),
                          tavolo=tavolo, utente=request.user, data=d["data"], ordine_del_giorno=d["ordine_del_giorno"],
                          luogo=d["luogo"], collegamento=d["collegamento"], durata_minuti=d["durata_minuti"],
                          focus_group=d.get("focus_group"))
@@ -409,9 +413,9 @@ def seduta_tavolo(request, pk):
 
 
 AZIONI_SEDUTA = {
-    "convoca": (st.seduta_convoca, _lazy("Seduta convocata: i componenti ricevono la convocazione con l'invito "
-                                         "per il calendario.")),
-    "annulla": (st.seduta_annulla, _lazy("Seduta annullata: i componenti ricevono l'avviso.")),
+    "convoca": (sst.seduta_convoca, _lazy("Seduta convocata: i componenti ricevono la convocazione con l'invito "
+                                          "per il calendario.")),
+    "annulla": (sst.seduta_annulla, _lazy("Seduta annullata: i componenti ricevono l'avviso.")),
 }
 
 
@@ -443,7 +447,7 @@ def presenze_tavolo(request, pk):
     if form.is_valid() and ospiti.is_valid():
         righe = [{"nominativo": f.cleaned_data["nominativo"].strip(), "ente_nome": f.cleaned_data["ente_nome"].strip()}
                  for f in ospiti if f.cleaned_data.get("nominativo", "").strip()]
-        if _esegui(request, st.presenze_registra, _("Registro delle presenze salvato."), seduta=seduta,
+        if _esegui(request, sst.presenze_registra, _("Registro delle presenze salvato."), seduta=seduta,
                    utente=request.user, membri=list(form.cleaned_data["membri"]), ospiti=righe):
             return redirect(_url("seduta_tavolo", seduta.pk, "presenze"))
     elif not form.is_valid():
@@ -455,9 +459,9 @@ def presenze_tavolo(request, pk):
 # --- contributions -------------------------------------------------------------------------
 
 CONTRIBUTI = {
-    "bisogno": (Bisogno, st.bisogno_registra, _lazy("Bisogno registrato."), "bisogni"),
-    "offerta": (UnitaOfferta, st.offerta_registra, _lazy("Unità di offerta registrata."), "offerta"),
-    "proposta": (Proposta, st.proposta_registra, _lazy("Proposta registrata."), "proposte"),
+    "bisogno": (Bisogno, sc.bisogno_registra, _lazy("Bisogno registrato."), "bisogni"),
+    "offerta": (UnitaOfferta, sc.offerta_registra, _lazy("Unità di offerta registrata."), "offerta"),
+    "proposta": (Proposta, sc.proposta_registra, _lazy("Proposta registrata."), "proposte"),
 }
 
 
@@ -517,7 +521,7 @@ def contributo_modifica(request, tipo, pk):
     if request.method != "POST":
         form = costruttore(initial=_valori_attuali(contributo, form), prefix=f"{tipo}-{contributo.pk}")
     elif form.is_valid():
-        if _esegui(request, st.contributo_modifica, _("Contributo aggiornato."), contributo=contributo,
+        if _esegui(request, sc.contributo_modifica, _("Contributo aggiornato."), contributo=contributo,
                    utente=request.user, **_campi_servizio(form)):
             return redirect(_url("seduta_tavolo", seduta.pk, ancora))
     return render(request, "tavoli/tavoli/contributo_form.html", {
@@ -566,16 +570,16 @@ def _salva_e(azione: str, *, verbale, utente, form, form_approva, stato_atteso: 
     for: if the transition is refused, the text is not half-saved either."""
     with transaction.atomic():
         d = form.cleaned_data
-        verbale = st.verbale_salva(verbale=verbale, utente=utente, versione=d["versione"],
+        verbale = sv.verbale_salva(verbale=verbale, utente=utente, versione=d["versione"],
                                    discussione=form.discussione(), decisioni=d["decisioni"],
                                    prossimi_passi=d["prossimi_passi"])
         if azione == "invia":
-            verbale = st.verbale_invia(verbale=verbale, utente=utente, stato_atteso=stato_atteso)
+            verbale = sv.verbale_invia(verbale=verbale, utente=utente, stato_atteso=stato_atteso)
         elif azione == "riapri":
-            verbale = st.verbale_riapri(verbale=verbale, utente=utente, stato_atteso=stato_atteso)
+            verbale = sv.verbale_riapri(verbale=verbale, utente=utente, stato_atteso=stato_atteso)
         elif azione == "approva":
             a = form_approva.cleaned_data
-            verbale = st.verbale_approva(
+            verbale = sv.verbale_approva(
                 verbale=verbale, utente=utente, modalita=a["modalita"], stato_atteso=stato_atteso,
                 seduta_approvazione=a["seduta_approvazione"] if a["modalita"] == VerbaleTavolo.Approvazione.SEDUTA
                 else None)
@@ -597,7 +601,7 @@ def verbale_tavolo(request, pk):
     coordina = st.puo_coordinare(utente, seduta.tavolo)
     verbale = sel.verbale_di(seduta)
     if verbale is None and coordina and seduta.stato == S.SVOLTA:
-        verbale = _esegui(request, st.verbale_garantisci, None, seduta=seduta, utente=utente) or None
+        verbale = _esegui(request, sv.verbale_garantisci, None, seduta=seduta, utente=utente) or None
     if request.method != "POST":
         return render(request, "tavoli/tavoli/verbale.html", _contesto_verbale(request, seduta, verbale))
     if verbale is None:
@@ -609,7 +613,7 @@ def verbale_tavolo(request, pk):
         if st.membro_attivo(utente, seduta.tavolo) is None:
             raise PermissionDenied
         form_oss = OsservazioneForm(request.POST)
-        if form_oss.is_valid() and _esegui(request, st.osservazione_aggiungi,
+        if form_oss.is_valid() and _esegui(request, sv.osservazione_aggiungi,
                                            _("Osservazione inviata a chi redige il verbale."),
                                            verbale=verbale, utente=utente, testo=form_oss.cleaned_data["testo"]):
             return redirect(pagina)

@@ -1,7 +1,8 @@
 """Tavoli tematici: one per plan and area of intervention, split into focus-groups; their
 members (by invitation, or on a Terzo Settore body's request accepted by the coordinator);
 their sessions with agenda, attendance register and minutes; the append-only log of every
-change. State changes happen only through ``tavoli.services_tavoli``."""
+change. State changes happen only through ``tavoli.services_tavoli`` and the services beside
+it (members, sessions, contributions, minutes)."""
 
 import secrets
 

@@ -13,7 +13,10 @@ from accordi.partecipazione import almeno_un_tavolo, verbali_approvati
 from accordi.services import esegui_transizione
 from accordi.services_documenti import contesto_atto
 from ambiti.models import Incarico
+from tavoli import services_contributi as sc
+from tavoli import services_sedute_tavolo as sst
 from tavoli import services_tavoli as st
+from tavoli import services_verbali as sv
 from tavoli.models import MembroTavolo, SedutaTavolo
 from tavoli.services_assemblea import ufficio_costituisci
 
@@ -35,20 +38,20 @@ def _tavolo(mondo, indice: int):
 
 
 def _svolta(tavolo, utente, *, giorni_fa=1, focus_group=None, ordine="Comunicazioni\nBisogni rilevati"):
-    seduta = st.seduta_crea(tavolo=tavolo, utente=utente, data=timezone.now() + datetime.timedelta(days=1),
-                            ordine_del_giorno=ordine, luogo="Sala Giunta", focus_group=focus_group)
+    seduta = sst.seduta_crea(tavolo=tavolo, utente=utente, data=timezone.now() + datetime.timedelta(days=1),
+                             ordine_del_giorno=ordine, luogo="Sala Giunta", focus_group=focus_group)
     # The session's time comes: the services refuse past dates, so the session's clock moves.
     SedutaTavolo.objects.filter(pk=seduta.pk).update(data=timezone.now() - datetime.timedelta(days=giorni_fa))
     seduta.refresh_from_db()
     presenti = list(MembroTavolo.objects.filter(tavolo=tavolo, stato=MembroTavolo.Stato.ATTIVO))
-    st.presenze_registra(seduta=seduta, utente=utente, membri=presenti, ospiti=[])
+    sst.presenze_registra(seduta=seduta, utente=utente, membri=presenti, ospiti=[])
     seduta.refresh_from_db()
     return seduta
 
 
 def _approva(seduta, utente):
-    verbale = st.verbale_garantisci(seduta=seduta, utente=utente)
-    return st.verbale_approva(verbale=verbale, utente=utente, modalita="coordinatore")
+    verbale = sv.verbale_garantisci(seduta=seduta, utente=utente)
+    return sv.verbale_approva(verbale=verbale, utente=utente, modalita="coordinatore")
 
 
 # --- avvia istruttoria -------------------------------------------------------------------------
@@ -81,7 +84,7 @@ def test_drafting_waits_for_approved_minutes_of_every_tavolo_and_names_the_missi
     anziani, disabilita = _tavolo(mondo, 0), _tavolo(mondo, 1)
     _approva(_svolta(anziani, udp), udp)
     solo_svolta = _svolta(disabilita, udp)
-    st.verbale_garantisci(seduta=solo_svolta, utente=udp)
+    sv.verbale_garantisci(seduta=solo_svolta, utente=udp)
     with pytest.raises(GuardieNonSoddisfatte) as errore:
         esegui_transizione(piano=piano, nome="avvia_stesura", utente=udp)
     assert len(errore.value.messaggi) == 1
@@ -118,20 +121,20 @@ def test_the_approved_minutes_become_a_sealed_act_with_the_session_s_content(mon
     udp = mondo[R.RESPONSABILE_UDP]
     tavolo = _tavolo(mondo, 0)
     seduta = _svolta(tavolo, udp)
-    st.presenze_registra(seduta=seduta, utente=udp, membri=list(tavolo.membri.all()),
-                         ospiti=[{"nominativo": "Anna Verdi", "ente_nome": "Caritas diocesana"}])
-    bisogno = st.bisogno_registra(seduta=seduta, utente=udp, destinatari="Anziani soli",
+    sst.presenze_registra(seduta=seduta, utente=udp, membri=list(tavolo.membri.all()),
+                          ospiti=[{"nominativo": "Anna Verdi", "ente_nome": "Caritas diocesana"}])
+    bisogno = sc.bisogno_registra(seduta=seduta, utente=udp, destinatari="Anziani soli",
                                   descrizione="Mancano pasti a domicilio nel fine settimana.", priorita="alta")
-    st.offerta_registra(seduta=seduta, utente=udp, tipo=TipoUnitaOffertaFactory(nome="Centro diurno anziani"),
+    sc.offerta_registra(seduta=seduta, utente=udp, tipo=TipoUnitaOffertaFactory(nome="Centro diurno anziani"),
                         denominazione="Centro diurno «Il Glicine»", comune=mondo.ambito.comuni.first(), capacita=25)
-    st.proposta_registra(seduta=seduta, utente=udp, titolo="Pasti anche nel fine settimana",
+    sc.proposta_registra(seduta=seduta, utente=udp, titolo="Pasti anche nel fine settimana",
                          descrizione="Estendere il servizio.", bisogni=[bisogno])
-    verbale = st.verbale_garantisci(seduta=seduta, utente=udp)
-    st.verbale_salva(verbale=verbale, utente=udp, versione=1,
+    verbale = sv.verbale_garantisci(seduta=seduta, utente=udp)
+    sv.verbale_salva(verbale=verbale, utente=udp, versione=1,
                      discussione=[{"punto": "Comunicazioni", "testo": "Il coordinatore apre la seduta."}],
                      decisioni="Mappare i servizi domiciliari.", prossimi_passi="Nuova seduta a maggio.")
     with django_capture_on_commit_callbacks(execute=True):
-        verbale = st.verbale_approva(verbale=verbale, utente=udp, modalita="coordinatore")
+        verbale = sv.verbale_approva(verbale=verbale, utente=udp, modalita="coordinatore")
     documento = Documento.objects.get(pk=verbale.documento_id)
     assert documento.stato == Documento.Stato.PRONTO and documento.sigillato
 
@@ -153,7 +156,7 @@ def test_the_act_says_at_which_session_the_minutes_were_approved(mondo):
     udp = mondo[R.RESPONSABILE_UDP]
     tavolo = _tavolo(mondo, 0)
     prima, seconda = _svolta(tavolo, udp, giorni_fa=10), _svolta(tavolo, udp, giorni_fa=1)
-    verbale = st.verbale_garantisci(seduta=prima, utente=udp)
-    verbale = st.verbale_approva(verbale=verbale, utente=udp, modalita="seduta", seduta_approvazione=seconda)
+    verbale = sv.verbale_garantisci(seduta=prima, utente=udp)
+    verbale = sv.verbale_approva(verbale=verbale, utente=udp, modalita="seduta", seduta_approvazione=seconda)
     html = render_to_string("atti/verbale_tavolo.html", contesto_atto(verbale.documento))
     assert f"approvato nella seduta n. {seconda.numero} del" in html

@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tavoli import services_tavoli
 from tavoli.models import (
     AreaIntervento,
     Bisogno,
@@ -19,6 +18,7 @@ from tavoli.models import (
     Tavolo,
     VerbaleTavolo,
 )
+from tavoli.services_verbali import verbale_salva
 
 from . import conftest_tavoli
 from .conftest_tavoli import controlli_senza_etichetta, nomi_dei_bottoni
@@ -412,9 +412,9 @@ def test_the_coordinator_opens_and_saves_the_minutes(client, scena):
 def test_a_stale_save_keeps_the_text_and_says_why(client, scena):
     seduta = scena.seduta()
     verbale = scena.verbale(seduta)
-    services_tavoli.verbale_salva(verbale=verbale, utente=scena.udp, versione=1,
-                                  discussione=[{"punto": "Bisogni degli anziani soli", "testo": "Testo dell'UdP"}],
-                                  decisioni="", prossimi_passi="")
+    verbale_salva(verbale=verbale, utente=scena.udp, versione=1,
+                  discussione=[{"punto": "Bisogni degli anziani soli", "testo": "Testo dell'UdP"}],
+                  decisioni="", prossimi_passi="")
     client.force_login(scena.coordinatore)
     risposta = client.post(reverse("tavoli:verbale_tavolo", args=[seduta.pk]),
                            _dati_verbale(verbale, punto_0="Il mio testo, scritto in un'ora"))
