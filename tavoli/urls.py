@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_conoscenza, views_tavoli
+from . import views, views_conoscenza, views_sedute_tavolo, views_tavoli, views_verbali
 
 app_name = "tavoli"
 
@@ -43,11 +43,14 @@ urlpatterns = [
     path("membri/<int:pk>/<slug:azione>/", views_tavoli.membro_azione, name="membro_azione"),
     path("tavoli/<int:pk>/focus-group/nuovo/", views_tavoli.focus_group_nuovo, name="focus_group_nuovo"),
     path("focus-group/<int:pk>/", views_tavoli.focus_group, name="focus_group"),
-    path("tavoli/<int:pk>/sedute/nuova/", views_tavoli.seduta_tavolo_nuova, name="seduta_tavolo_nuova"),
-    path("sedute-tavolo/<int:pk>/", views_tavoli.seduta_tavolo, name="seduta_tavolo"),
-    path("sedute-tavolo/<int:pk>/presenze/", views_tavoli.presenze_tavolo, name="presenze_tavolo"),
-    path("sedute-tavolo/<int:pk>/verbale/", views_tavoli.verbale_tavolo, name="verbale_tavolo"),
-    path("sedute-tavolo/<int:pk>/contributi/<slug:tipo>/", views_tavoli.contributo_nuovo, name="contributo_nuovo"),
-    path("sedute-tavolo/<int:pk>/<slug:azione>/", views_tavoli.seduta_tavolo_azione, name="seduta_tavolo_azione"),
-    path("contributi/<slug:tipo>/<int:pk>/modifica/", views_tavoli.contributo_modifica, name="contributo_modifica"),
+    path("tavoli/<int:pk>/sedute/nuova/", views_sedute_tavolo.seduta_tavolo_nuova, name="seduta_tavolo_nuova"),
+    path("sedute-tavolo/<int:pk>/", views_sedute_tavolo.seduta_tavolo, name="seduta_tavolo"),
+    path("sedute-tavolo/<int:pk>/presenze/", views_sedute_tavolo.presenze_tavolo, name="presenze_tavolo"),
+    path("sedute-tavolo/<int:pk>/verbale/", views_verbali.verbale_tavolo, name="verbale_tavolo"),
+    path("sedute-tavolo/<int:pk>/contributi/<slug:tipo>/", views_sedute_tavolo.contributo_nuovo,
+         name="contributo_nuovo"),
+    path("sedute-tavolo/<int:pk>/<slug:azione>/", views_sedute_tavolo.seduta_tavolo_azione,
+         name="seduta_tavolo_azione"),
+    path("contributi/<slug:tipo>/<int:pk>/modifica/", views_sedute_tavolo.contributo_modifica,
+         name="contributo_modifica"),
 ]
