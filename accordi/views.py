@@ -54,6 +54,8 @@ def home(request):
         "da_fare": da_fare, "in_corso": in_corso, "da_avviare": da_avviare, "oggi": timezone.localdate(),
         "sedute": sedute_da_seguire(request.user),
         "tavoli": scrivania_tavoli(request.user),
+        # A regional officer's own pages, reached from the desk (one query).
+        "regioni": list(_regioni_gestite(request.user).order_by("nome")),
     })
 
 
@@ -186,7 +188,9 @@ def cicli_elenco(request):
     if not regioni.exists():
         raise PermissionDenied
     cicli = CicloProgrammazione.objects.filter(regione__in=regioni).select_related("regione")
-    return render(request, "accordi/cicli_elenco.html", {"cicli": cicli, "oggi": timezone.localdate()})
+    return render(request, "accordi/cicli_elenco.html", {
+        "cicli": cicli, "oggi": timezone.localdate(), "regioni": list(regioni.order_by("nome")),
+    })
 
 
 @login_required

@@ -1,13 +1,15 @@
 """Plan pages with object permissions across two ambiti."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accordi import guardie
 from accordi.models import Stato, TransizionePiano
 from ambiti.models import Incarico
 
-from ..factories import AmbitoFactory, CicloFactory, crea_piano, utente_con_ruolo
+from ..factories import AmbitoFactory, CicloFactory, RegioneFactory, crea_piano, utente_con_ruolo
 
 R = Incarico.Ruolo
 
@@ -266,3 +268,40 @@ def test_cicli_negati_a_chi_non_e_regionale(client, mondo):
     assert client.get(reverse("accordi:cicli")).status_code == 403
     assert client.post(reverse("accordi:ciclo_nuovo"), _dati_ciclo(mondo.ambito.asl.regione)).status_code == 403
     assert 'href="/cicli/"' not in client.get(reverse("accordi:home")).text
+
+
+# --- aree di intervento e catalogo, dalla scrivania e dai cicli ---------------------------------
+
+def _collegamento_aree(regione) -> str:
+    return f'href="{reverse("tavoli:aree", args=[regione.pk])}"'
+
+
+def test_l_operatore_regionale_raggiunge_aree_e_catalogo_dalla_scrivania_e_dai_cicli(client, mondo):
+    regione = mondo.ambito.asl.regione
+    client.force_login(mondo.regionale)
+    for pagina in ("accordi:home", "accordi:cicli"):
+        testo = client.get(reverse(pagina)).text
+        assert _collegamento_aree(regione) in testo
+        assert f"Aree di intervento e catalogo dei servizi – {regione.nome}" in testo
+    assert client.get(reverse("tavoli:aree", args=[regione.pk])).status_code == 200
+
+
+def test_l_ufficio_di_piano_non_vede_aree_e_catalogo_della_regione(client, mondo):
+    client.force_login(mondo[R.RESPONSABILE_UDP])
+    testo = client.get(reverse("accordi:home")).text
+    assert _collegamento_aree(mondo.ambito.asl.regione) not in testo
+    assert "Aree di intervento e catalogo dei servizi" not in testo
+
+
+def test_un_collegamento_per_ogni_regione_consultata_a_query_costanti(client, mondo):
+    from ambiti.services import incarico_assegna
+
+    client.force_login(mondo.regionale)
+    with CaptureQueriesContext(connection) as una:
+        client.get(reverse("accordi:home"))
+    toscana = RegioneFactory(codice_istat="09", nome="Toscana")
+    incarico_assegna(utente=mondo.regionale, ruolo=R.OPERATORE_REGIONALE, regione=toscana)
+    with CaptureQueriesContext(connection) as due:
+        testo = client.get(reverse("accordi:home")).text
+    assert _collegamento_aree(mondo.ambito.asl.regione) in testo and _collegamento_aree(toscana) in testo
+    assert len(due) == len(una)
