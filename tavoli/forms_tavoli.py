@@ -200,8 +200,7 @@ class BisognoForm(_ContributoForm):
     priorita = forms.ChoiceField(label=_("Priorità"), choices=LivelloPriorita.choices, initial=LivelloPriorita.MEDIA)
     comuni = forms.ModelMultipleChoiceField(
         label=_("Comuni interessati"), queryset=None, required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
-        help_text=_("Nessuno: tutto l'ambito. Per sceglierne più di uno tieni premuto Ctrl (o Cmd)."))
+        widget=SceltaMultipla, help_text=_("Nessuno: tutto l'ambito."))
     ente = forms.ModelChoiceField(label=_("Ente che lo propone"), queryset=None, required=False)
 
     def __init__(self, *args, aree, comuni, enti, **kwargs):
