@@ -21,11 +21,11 @@ Guardia = Callable[["PianoDiZona"], list[str]]  # noqa: F821
 _REGISTRO: dict[str, Guardia] = {}
 
 CAPACITA = {
-    "governance": _("Assemblea dei Sindaci e Ufficio di Piano (sedute, voti, deliberazioni)"),
-    "tavoli": _("Tavoli tematici (sedute e verbali)"),
-    "contenuto": _("Contenuto del piano (versioni, pareri sindacali, intesa ASL)"),
-    "accordo": _("Accordo di Programma (parti, impegni, ripartizione degli oneri)"),
-    "firme": _("Documenti e firme digitali"),
+    "governance": gettext_lazy("Assemblea dei Sindaci e Ufficio di Piano (sedute, voti, deliberazioni)"),
+    "tavoli": gettext_lazy("Tavoli tematici (sedute e verbali)"),
+    "contenuto": gettext_lazy("Contenuto del piano (versioni, pareri sindacali, intesa ASL)"),
+    "accordo": gettext_lazy("Accordo di Programma (parti, impegni, ripartizione degli oneri)"),
+    "firme": gettext_lazy("Documenti e firme digitali"),
 }
 
 # What a user reads while a capability is missing: a plain sentence, no internal wording.
@@ -98,67 +98,67 @@ def data_fine_validita(piano):
 
 ATTO_DI_INDIRIZZO = richiede_capacita(
     "atto_di_indirizzo",
-    _("L'Assemblea dei Sindaci deve approvare, con il quorum, una deliberazione di tipo «atto di "
+    gettext_lazy("L'Assemblea dei Sindaci deve approvare, con il quorum, una deliberazione di tipo «atto di "
       "indirizzo» per questo piano"),
     "governance",
 )
 UFFICIO_DI_PIANO_COSTITUITO = richiede_capacita(
     "ufficio_di_piano_costituito",
-    _("L'Ufficio di Piano deve essere costituito (responsabile e componenti)"),
+    gettext_lazy("L'Ufficio di Piano deve essere costituito (responsabile e componenti)"),
     "governance",
 )
 ALMENO_UN_TAVOLO = richiede_capacita(
     "almeno_un_tavolo",
-    _("Deve essere istituito almeno un tavolo tematico"),
+    gettext_lazy("Deve essere istituito almeno un tavolo tematico"),
     "tavoli",
 )
 VERBALI_APPROVATI = richiede_capacita(
     "verbali_approvati",
-    _("Ogni tavolo del piano deve aver tenuto almeno una seduta con verbale approvato"),
+    gettext_lazy("Ogni tavolo del piano deve aver tenuto almeno una seduta con verbale approvato"),
     "tavoli",
 )
 BOZZA_CONGELATA = richiede_capacita(
     "bozza_congelata",
-    _("Deve esistere una versione congelata della bozza"),
+    gettext_lazy("Deve esistere una versione congelata della bozza"),
     "contenuto",
 )
 SINDACATI_INDICATI = richiede_capacita(
     "sindacati_indicati",
-    _("Devono essere indicate le organizzazioni sindacali (provinciali e dei pensionati) da "
+    gettext_lazy("Devono essere indicate le organizzazioni sindacali (provinciali e dei pensionati) da "
       "consultare"),
     "contenuto",
 )
 PARERI_O_SCADENZA = richiede_capacita(
     "pareri_o_scadenza",
-    _("Ogni sindacato consultato deve aver espresso il parere, oppure deve essere scaduto il "
+    gettext_lazy("Ogni sindacato consultato deve aver espresso il parere, oppure deve essere scaduto il "
       "termine"),
     "contenuto",
 )
 LICENZIAMENTO = richiede_capacita(
     "licenziamento",
-    _("L'Assemblea deve approvare il testo definitivo con deliberazione e i sindaci devono "
+    gettext_lazy("L'Assemblea deve approvare il testo definitivo con deliberazione e i sindaci devono "
       "sottoscriverlo"),
     "governance",
 )
 INTESA_POSITIVA = richiede_capacita(
     "intesa_positiva",
-    _("L'ASL deve esprimere l'intesa positiva sul testo approvato"),
+    gettext_lazy("L'ASL deve esprimere l'intesa positiva sul testo approvato"),
     "contenuto",
 )
 CAPOFILA_DESIGNATO = richiede_capacita(
     "capofila_designato",
-    _("L'Assemblea dei Sindaci deve designare l'ente capofila dell'Accordo"),
+    gettext_lazy("L'Assemblea dei Sindaci deve designare l'ente capofila dell'Accordo"),
     "governance",
 )
 ACCORDO_COMPLETO = richiede_capacita(
     "accordo_completo",
-    _("L'Accordo deve essere completo: ente capofila designato, parti, impegni, ripartizione "
+    gettext_lazy("L'Accordo deve essere completo: ente capofila designato, parti, impegni, ripartizione "
       "degli oneri che torna al totale, date entro il ciclo"),
     "accordo",
 )
 FIRME_OBBLIGATORIE = richiede_capacita(
     "firme_obbligatorie",
-    _("Tutti i firmatari obbligatori (sindaci, ASL, Provincia se parte) devono aver firmato con "
+    gettext_lazy("Tutti i firmatari obbligatori (sindaci, ASL, Provincia se parte) devono aver firmato con "
       "firma valida"),
     "firme",
 )

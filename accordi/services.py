@@ -143,7 +143,7 @@ def piano_crea(*, ciclo: CicloProgrammazione, ambiti: list[Ambito], titolo: str,
     permessi = Permessi(utente)
     for ambito in ambiti:
         if not permessi.ha("gestisci_piano", ambito):
-            raise PermessoNegato(_("Non fai parte dell'Ufficio di Piano dell'ambito %(a)s.") % {"a": ambito})
+            raise PermessoNegato(_("Non fai parte dell'Ufficio di Piano di questo ambito: %(a)s.") % {"a": ambito})
     if len({a.asl_id for a in ambiti}) > 1:
         raise DatiNonValidi(_("Un piano sovra-distrettuale riunisce ambiti della stessa ASL."))
     if any(a.asl.regione_id != ciclo.regione_id for a in ambiti):

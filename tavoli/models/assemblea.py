@@ -135,7 +135,8 @@ class RegolaVoto(models.Model):
     def testo(self) -> str:
         testo = voto.testo_regola(self.come_regola())
         if self.riferimento:
-            testo = f"{testo} ({self.riferimento})"
+            testo = _("%(regola)s Riferimento: %(riferimento)s.") % {
+                "regola": testo, "riferimento": self.riferimento.rstrip(".")}
         return testo
 
 

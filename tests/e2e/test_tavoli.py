@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from accordi.models import Documento, PianoDiZona
 from ambiti.models import Ente, Incarico
+from tavoli import services_sedute_tavolo, services_verbali
 from tavoli.models import Bisogno, SedutaTavolo, Tavolo, VerbaleTavolo
 
 from ..factories import AmbitoFactory, ComuneFactory, crea_piano, utente_con_ruolo
@@ -34,22 +35,15 @@ def spunta(dove, etichetta):
 
 
 def _tiene_seduta_con_verbale(tavolo, coordinatore):
-    """The second tavolo met too (its own story is the first one's): a session held
-    yesterday, with its register and approved minutes, through the same services."""
-    from tavoli import services_tavoli as st
-
-    moduli = {}
-    for nome in ("services_sedute_tavolo", "services_verbali"):
-        try:
-            moduli[nome] = __import__(f"tavoli.{nome}", fromlist=["x"])
-        except ImportError:
-            moduli[nome] = st
-    sedute, verbali = moduli["services_sedute_tavolo"], moduli["services_verbali"]
-    seduta = sedute.seduta_crea(tavolo=tavolo, utente=coordinatore, luogo="Sala consiliare",
-                                data=timezone.now() - datetime.timedelta(days=2), ordine_del_giorno="Avvio dei lavori")
-    sedute.presenze_registra(seduta=seduta, utente=coordinatore, membri=list(tavolo.membri.all()), ospiti=[])
-    verbale = verbali.verbale_garantisci(seduta=seduta, utente=coordinatore)
-    verbali.verbale_approva(verbale=verbale, utente=coordinatore, modalita="coordinatore")
+    """The second tavolo met too (its own story is the first one's): a session held two days
+    ago, with its register and approved minutes, through the same services."""
+    seduta = services_sedute_tavolo.seduta_crea(
+        tavolo=tavolo, utente=coordinatore, luogo="Sala consiliare", ordine_del_giorno="Avvio dei lavori",
+        data=timezone.now() - datetime.timedelta(days=2))
+    services_sedute_tavolo.presenze_registra(seduta=seduta, utente=coordinatore, membri=list(tavolo.membri.all()),
+                                             ospiti=[])
+    verbale = services_verbali.verbale_garantisci(seduta=seduta, utente=coordinatore)
+    services_verbali.verbale_approva(verbale=verbale, utente=coordinatore, modalita="coordinatore")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -135,7 +135,7 @@ def test_udp_reads_the_knowledge_base_with_each_item_traceable(client, base):
     pagina = html.unescape(client.get(_url(base)).content.decode())
     assert "Analisi dei bisogni e dell'offerta" in pagina
     assert f'id="bisogno-{b.pk}"' in pagina and "Anziani soli non autosufficienti" in pagina
-    assert "Priorità Alta" in pagina and "Lista d'attesa del SAD: 42 persone" in pagina
+    assert "Priorità alta" in pagina and "Lista d'attesa del SAD: 42 persone" in pagina
     assert "Borgarello, Pavia" in pagina and "Tavolo anziani" in pagina
     assert "seduta n. 1 del" in pagina
     try:

@@ -789,3 +789,11 @@ def test_esito_and_quorum_carry_the_text_of_their_rule(scenario, regola):
     """Every result is printed with the text of the rule that produced it."""
     assert scenario.esito(regola).regola == voto.testo_regola(regola)
     assert scenario.quorum(regola).regola == voto.testo_regola(regola)
+
+
+def test_the_rule_text_ends_with_its_reference_as_a_sentence():
+    from tavoli.models import RegolaVoto
+
+    testo = RegolaVoto(riferimento="art. 6 del regolamento.").testo
+    assert testo.endswith(" Riferimento: art. 6 del regolamento.")
+    assert ". (" not in testo and ".." not in testo
