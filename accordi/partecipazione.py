@@ -34,8 +34,8 @@ def verbali_approvati(piano) -> list[str]:
                   .order_by("area__ordine", "nome"))
     mancanti = [t.nome for t in tavoli if t.attivo and not t.con_verbale]
     if mancanti:
-        return [_("Il tavolo «%(t)s» non ha ancora una seduta con verbale approvato: approvane il verbale di almeno "
-                  "una seduta prima di avviare la stesura.") % {"t": nome} for nome in mancanti]
+        return [_("%(t)s: nessuna seduta ha ancora il verbale approvato. Approva il verbale di almeno una seduta "
+                  "prima di avviare la stesura.") % {"t": nome} for nome in mancanti]
     if not any(t.con_verbale for t in tavoli):
         return [_("Nessun tavolo tematico del piano ha una seduta con verbale approvato: la stesura parte dal "
                   "lavoro dei tavoli.")]
