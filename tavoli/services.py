@@ -139,7 +139,10 @@ def punto_aggiungi(*, seduta: Seduta, utente, oggetto: str, proposta: str = "", 
         raise PermessoNegato(_("Solo il Presidente o l'Ufficio di Piano compone l'ordine del giorno."))
     if seduta.stato != S.BOZZA:
         raise TransizioneNonAmmessa(_("L'ordine del giorno si compone prima della convocazione."))
-    priorita = [(t.strip(), (o or "").strip()) for t, o in (priorita or []) if (t or "").strip()]
+    # Priorities belong to an atto di indirizzo only, like the final text to an approval and the
+    # capofila to a designation: what the form hid for another kind is not kept.
+    priorita = [(t.strip(), (o or "").strip()) for t, o in (priorita or []) if (t or "").strip()
+                and tipo == TipoDeliberazione.ATTO_INDIRIZZO]
     numero = (seduta.punti.aggregate(m=Max("numero"))["m"] or 0) + 1
     punto = PuntoOrdineDelGiorno(seduta=seduta, numero=numero, oggetto=(oggetto or "").strip(),
                                  proposta=(proposta or "").strip(), tipo=tipo or "", piano=piano,

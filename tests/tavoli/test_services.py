@@ -428,3 +428,12 @@ def test_every_change_is_logged(consesso):
     voce = EventoAssemblea.objects.first()
     with pytest.raises(TypeError):
         voce.save()
+
+
+def test_priorities_are_kept_only_for_an_atto_di_indirizzo(consesso):
+    seduta = services.seduta_crea(assemblea=consesso.assemblea, utente=consesso.udp,
+                                  data=timezone.now() + datetime.timedelta(days=7), luogo="Sala consiliare")
+    punto = services.punto_aggiungi(seduta=seduta, utente=consesso.udp, oggetto="Criteri di ripartizione",
+                                    tipo="criteri_ripartizione", piano=consesso.piano,
+                                    priorita=[("Scritta e poi nascosta", "")])
+    assert not punto.priorita.exists()
