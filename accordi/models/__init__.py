@@ -1,5 +1,20 @@
-"""Models of the plan and its iter (``piano``) and of its official acts (``documenti``)."""
+"""Models of the plan and its iter (``piano``), of its official acts (``documenti``) and of its
+content, versions and consultations (``contenuto``)."""
 
+from .contenuto import (  # noqa: F401
+    Azione,
+    Consultazione,
+    FonteFinanziamento,
+    Indicatore,
+    Intesa,
+    ModelloSezione,
+    Obiettivo,
+    OsservazioneParere,
+    Parere,
+    SezionePiano,
+    StanziamentoAzione,
+    VersionePiano,
+)
 from .documenti import (  # noqa: F401
     ContatoreAtti,
     Documento,
