@@ -252,3 +252,60 @@ class SedutaTavoloFactory(factory.django.DjangoModelFactory):
     luogo = "Sala riunioni dell'Ufficio di Piano"
     ordine_del_giorno = "Comunicazioni\nAnalisi dei bisogni"
     creata_da = factory.SelfAttribute("tavolo.coordinatore")
+
+
+# --- plan content and versions ----------------------------------------------------------------
+
+
+class SezionePianoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accordi.SezionePiano"
+
+    piano = factory.LazyFunction(lambda: crea_piano(AmbitoFactory()))
+    codice = factory.Sequence(lambda n: f"sezione-{n}")
+    titolo = factory.Sequence(lambda n: f"Sezione {n}")
+    ordine = factory.Sequence(lambda n: n)
+    testo = "<p>Testo della sezione.</p>"
+
+
+class ObiettivoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accordi.Obiettivo"
+
+    piano = factory.LazyFunction(lambda: crea_piano(AmbitoFactory()))
+    tipo = "strategico"
+    codice = factory.Sequence(lambda n: f"OB{n}")
+    titolo = factory.Sequence(lambda n: f"Obiettivo {n}")
+    ordine = factory.Sequence(lambda n: n)
+
+
+class AzioneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accordi.Azione"
+
+    obiettivo = factory.SubFactory(ObiettivoFactory)
+    codice = factory.Sequence(lambda n: f"A{n}")
+    titolo = factory.Sequence(lambda n: f"Azione {n}")
+    destinatari = "Anziani soli"
+    ordine = factory.Sequence(lambda n: n)
+
+
+class StanziamentoAzioneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accordi.StanziamentoAzione"
+
+    azione = factory.SubFactory(AzioneFactory)
+    anno = 2025
+    fonte = "fnps"
+    importo_centesimi = 1_000_000
+
+
+class IndicatoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accordi.Indicatore"
+
+    azione = factory.SubFactory(AzioneFactory)
+    descrizione = factory.Sequence(lambda n: f"Indicatore {n}")
+    unita = "utenti"
+    valore_base = "10.00"
+    valore_obiettivo = "25.00"
