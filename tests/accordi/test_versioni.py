@@ -9,6 +9,8 @@ from accordi.exceptions import PermessoNegato, TransizioneNonAmmessa
 from accordi.models import Documento, PianoDiZona, VersionePiano
 from accordi.services_versioni import (
     bozza_modificata,
+    confronta,
+    formatta_euro,
     impronta,
     istantanea,
     versione_congela,
@@ -170,3 +172,164 @@ def test_un_piano_concluso_o_annullato_non_si_congela(mondo, udp, stato):
     with pytest.raises(TransizioneNonAmmessa):
         versione_congela(piano=piano, utente=udp, motivo="altro")
     assert not VersionePiano.objects.exists() and not Documento.objects.exists()
+
+
+# --- comparison (hand-built snapshots, no database) -------------------------------------------
+
+
+def _azione(**campi):
+    azione = {"id": 10, "codice": "A1", "titolo": "Assistenza domiciliare", "descrizione": "", "area": "Anziani",
+              "destinatari": "Anziani soli", "capofila": "Comune di Pavia", "partner": ["Coop. Aurora"],
+              "inizio": "2025-01-01", "fine": "2027-12-31",
+              "stanziamenti": [{"anno": 2025, "fonte": "fnps", "importo_centesimi": 1_000_000}],
+              "indicatori": [{"descrizione": "Utenti seguiti", "unita": "persone", "valore_base": "10.00",
+                              "valore_obiettivo": "25.00"}]}
+    azione.update(campi)
+    return azione
+
+
+def _istantanea(testo="<p>Uno due tre</p>", azioni=None, obiettivi=None, sezioni=None):
+    return {
+        "titolo": "Piano",
+        "sezioni": sezioni if sezioni is not None else [
+            {"codice": "contesto", "titolo": "Contesto", "testo": testo, "bisogni": [], "offerta": []}],
+        "obiettivi": obiettivi if obiettivi is not None else [
+            {"id": 1, "codice": "OB1", "tipo": "strategico", "titolo": "Domiciliarità", "descrizione": "",
+             "area": "Anziani", "azioni": azioni if azioni is not None else [_azione()]}],
+    }
+
+
+def test_testi_uguali_non_sono_cambiati():
+    confronto = confronta(_istantanea(), _istantanea(), da=1, a=2)
+    assert not confronto.cambiato and (confronto.da, confronto.a) == (1, 2)
+    assert [s.stato for s in confronto.sezioni] == ["invariata"]
+    assert confronto.sezioni[0].campi["testo"].html == "<p>Uno due tre</p>"
+
+
+def test_parole_inserite_e_tolte_sono_marcate_e_nominate():
+    confronto = confronta(_istantanea("<p>Uno due tre</p>"), _istantanea("<p>Uno <b>quattro</b> tre cinque</p>"))
+    testo = confronto.sezioni[0].campi["testo"]
+    assert testo.cambiato and confronto.sezioni[0].stato == "modificata"
+    assert testo.html == (
+        '<p>Uno <del><span class="visually-hidden">rimosso: </span>due</del> '
+        '<ins><span class="visually-hidden">aggiunto: </span>quattro</ins> tre '
+        '<ins><span class="visually-hidden">aggiunto: </span>cinque</ins></p>')
+    # Side by side: the old column shows only removals, the new one only additions.
+    assert "<ins>" not in testo.prima and "<del>" in testo.prima
+    assert "<del>" not in testo.dopo and testo.dopo.count("<ins>") == 2
+
+
+def test_i_paragrafi_restano_separati():
+    testo = confronta(_istantanea("<p>Primo paragrafo</p><p>Secondo</p>"),
+                      _istantanea("<h2>Primo paragrafo</h2><ul><li>Secondo</li><li>Terzo punto</li></ul>")
+                      ).sezioni[0].campi["testo"]
+    assert testo.html == ('<p>Primo paragrafo</p><p>Secondo</p>'
+                          '<p><ins><span class="visually-hidden">aggiunto: </span>Terzo punto</ins></p>')
+
+
+def test_il_testo_e_sempre_escapato():
+    testo = confronta(_istantanea("<p>a &lt; b &amp; c</p>"),
+                      _istantanea("<p>a &lt; b &amp; c &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+                                  "<script>alert(2)</script>")).sezioni[0].campi["testo"]
+    assert "<script>" not in testo.html and "alert(2)" not in testo.html
+    assert testo.html.startswith("<p>a &lt; b &amp; c <ins>")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in testo.html
+
+
+def test_bisogni_e_offerta_citati_aggiunti_e_tolti():
+    bisogno = {"id": 1, "area": "Anziani", "destinatari": "Soli", "descrizione": "Solitudine", "priorita": "alta",
+               "tavolo": "T", "ente": ""}
+    altro = {**bisogno, "id": 2, "descrizione": "Casa <inadeguata>"}
+    prima = _istantanea(sezioni=[{"codice": "c", "titolo": "C", "testo": "", "bisogni": [bisogno], "offerta": []}])
+    dopo = _istantanea(sezioni=[{"codice": "c", "titolo": "C", "testo": "", "bisogni": [altro], "offerta": []}])
+    bisogni = confronta(prima, dopo).sezioni[0].campi["bisogni"]
+    assert bisogni.cambiato
+    assert "<del><span class=\"visually-hidden\">rimosso: </span>Anziani – Soli – Solitudine</del>" in bisogni.html
+    assert "Casa &lt;inadeguata&gt;</ins>" in bisogni.html
+
+
+def test_sezioni_aggiunte_e_tolte_per_codice():
+    prima = _istantanea(sezioni=[{"codice": "a", "titolo": "A", "testo": "<p>x</p>"},
+                                 {"codice": "b", "titolo": "B", "testo": "<p>y</p>"}])
+    dopo = _istantanea(sezioni=[{"codice": "b", "titolo": "B", "testo": "<p>y</p>"},
+                                {"codice": "c", "titolo": "C", "testo": "<p>z</p>"}])
+    assert [(s.chiave, s.stato) for s in confronta(prima, dopo).sezioni] == [
+        ("a", "rimossa"), ("b", "invariata"), ("c", "aggiunta")]
+
+
+def test_azioni_aggiunte_tolte_e_modificate_campo_per_campo():
+    prima = _istantanea(azioni=[_azione(), _azione(id=11, codice="A2", titolo="Trasporto")])
+    dopo = _istantanea(azioni=[
+        _azione(titolo="Assistenza domiciliare integrata", partner=["Coop. Aurora", "Auser"], fine="2026-12-31",
+                capofila="Comune di Certosa"),
+        _azione(id=12, codice="A3", titolo="Custode sociale"),
+    ])
+    obiettivo = confronta(prima, dopo).obiettivi[0]
+    assert obiettivo.stato == "modificata"
+    assert [(a.chiave, a.stato) for a in obiettivo.figli] == [("10", "modificata"), ("11", "rimossa"),
+                                                              ("12", "aggiunta")]
+    campi = obiettivo.figli[0].campi
+    cambiati = {nome for nome, c in campi.items() if c.cambiato}
+    assert cambiati == {"titolo", "partner", "fine", "capofila"}
+    assert "<ins><span class=\"visually-hidden\">aggiunto: </span>integrata</ins>" in campi["titolo"].html
+    assert "<ins><span class=\"visually-hidden\">aggiunto: </span>Auser</ins>" in campi["partner"].html
+    assert "2027-12-31</del>" in campi["fine"].html and "2026-12-31</ins>" in campi["fine"].html
+
+
+def test_un_azione_rinominata_resta_la_stessa_grazie_all_id():
+    prima = _istantanea(azioni=[_azione()])
+    dopo = _istantanea(azioni=[_azione(codice="A9", titolo="Altro nome")])
+    [azione] = confronta(prima, dopo).obiettivi[0].figli
+    assert (azione.chiave, azione.stato, azione.titolo) == ("10", "modificata", "A9 Altro nome")
+
+
+def test_senza_id_le_azioni_si_accoppiano_per_codice():
+    prima = _istantanea(azioni=[_azione(id=None)])
+    dopo = _istantanea(azioni=[_azione(id=None, destinatari="Famiglie")])
+    [azione] = confronta(prima, dopo).obiettivi[0].figli
+    assert azione.stato == "modificata" and azione.campi["destinatari"].cambiato
+
+
+def test_stanziamenti_per_anno_e_fonte_da_vecchio_a_nuovo():
+    prima = _istantanea(azioni=[_azione(stanziamenti=[
+        {"anno": 2025, "fonte": "fnps", "importo_centesimi": 1_000_000},
+        {"anno": 2026, "fonte": "fna", "importo_centesimi": 500_000}])])
+    dopo = _istantanea(azioni=[_azione(stanziamenti=[
+        {"anno": 2025, "fonte": "fnps", "importo_centesimi": 1_234_567},
+        {"anno": 2027, "fonte": "comuni", "importo_centesimi": 100}])])
+    [azione] = confronta(prima, dopo).obiettivi[0].figli
+    assert azione.stato == "modificata" and azione.campi["stanziamenti"].cambiato
+    assert [(r["anno"], r["stato"], r["prima"], r["dopo"]) for r in azione.stanziamenti] == [
+        (2025, "modificata", "10.000,00 €", "12.345,67 €"),
+        (2026, "rimossa", "5.000,00 €", ""),
+        (2027, "aggiunta", "", "1,00 €"),
+        ("", "totale", "15.000,00 €", "12.346,67 €"),
+    ]
+    assert azione.stanziamenti[0]["fonte"] == "Fondo Nazionale Politiche Sociali (FNPS)"
+    html = azione.campi["stanziamenti"].html
+    assert "10.000,00 €</del> → <ins>" in html
+
+
+def test_indicatori_cambiati():
+    prima = _istantanea(azioni=[_azione()])
+    dopo = _istantanea(azioni=[_azione(indicatori=[{"descrizione": "Utenti seguiti", "unita": "persone",
+                                                    "valore_base": "10.00", "valore_obiettivo": "30.00"}])])
+    [azione] = confronta(prima, dopo).obiettivi[0].figli
+    assert {n for n, c in azione.campi.items() if c.cambiato} == {"indicatori"}
+    assert "25.00</del>" in azione.campi["indicatori"].html and "30.00</ins>" in azione.campi["indicatori"].html
+
+
+def test_obiettivi_aggiunti_e_rimossi_e_riepilogo():
+    prima = _istantanea()
+    dopo = _istantanea(obiettivi=[{"id": 2, "codice": "OB2", "tipo": "sistema", "titolo": "Rete", "descrizione": "",
+                                   "area": "", "azioni": [_azione(id=20)]}])
+    confronto = confronta(prima, dopo)
+    assert [(o.chiave, o.stato) for o in confronto.obiettivi] == [("1", "rimossa"), ("2", "aggiunta")]
+    assert confronto.riepilogo["obiettivi"] == {"rimossa": 1, "aggiunta": 1}
+    assert confronto.riepilogo["azioni"] == {"rimossa": 1, "aggiunta": 1}
+
+
+def test_formatta_euro_all_italiana():
+    assert formatta_euro(123_456_789) == "1.234.567,89 €"
+    assert formatta_euro(5) == "0,05 €"
+    assert formatta_euro(None) == ""
