@@ -22,6 +22,22 @@ from .iter import NOMI_PERMESSI, TRANSIZIONI, Transizione
 from .models import CicloProgrammazione, PianoAmbito, PianoDiZona, Stato, TransizionePiano
 
 
+# Steps another capability takes inside the transition's transaction, after the log entry
+# (e.g. the unions' consultation is closed when the draft is reopened), registered by name.
+_DOPO_TRANSIZIONE: dict[str, list] = {}
+
+
+def dopo_transizione(*nomi: str):
+    """Decorator: call ``funzione(piano, voce)`` whenever one of the transitions ``nomi`` is made."""
+
+    def decorator(funzione):
+        for nome in nomi:
+            _DOPO_TRANSIZIONE.setdefault(nome, []).append(funzione)
+        return funzione
+
+    return decorator
+
+
 def permesso_per(transizione: Transizione, piano: PianoDiZona, permessi: Permessi) -> str | None:
     """The permission under which the user may make ``transizione`` now, or None."""
     ambiti = list(piano.ambiti.all())
@@ -117,6 +133,8 @@ def esegui_transizione(
         piano=piano, nome=nome, da_stato=da_stato, a_stato=piano.stato, utente=utente,
         ruolo=ruolo, nota=nota, revisione=piano.revisione, versione_documento=versione_documento,
     )
+    for passo in _DOPO_TRANSIZIONE.get(nome, ()):
+        passo(piano, voce)
     transaction.on_commit(lambda: _notifica(voce.pk))
     return voce
 

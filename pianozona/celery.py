@@ -11,3 +11,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The tavoli tematici keep their tasks beside the Assemblea's, in a module of their own.
 app.autodiscover_tasks(related_name="tasks_tavoli")
+# The unions' consultation and the ASL's intesa keep theirs in accordi/tasks_consultazione.py.
+app.autodiscover_tasks(related_name="tasks_consultazione")

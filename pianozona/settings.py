@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE["promemoria-firme"] = {
     "task": "accordi.tasks.promemoria_firme",
     "schedule": crontab(hour=8, minute=30),
 }
+# A union that did not give its parere by the deadline is recorded as silent.
+CELERY_BEAT_SCHEDULE["segna-silenzi-sindacati"] = {
+    "task": "accordi.tasks_consultazione.segna_silenzi",
+    "schedule": crontab(minute="*/15"),
+}
 
 # Wiring between apps: the Assemblea (tavoli) issues its acts through the document service of
 # accordi without importing it (imports run accordi -> tavoli, never back).

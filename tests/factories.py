@@ -309,3 +309,26 @@ class IndicatoreFactory(factory.django.DjangoModelFactory):
     unita = "utenti"
     valore_base = "10.00"
     valore_obiettivo = "25.00"
+
+
+# --- consultazione dei sindacati e intesa dell'ASL ----------------------------------------------
+
+
+def sindacato_di(ambito, livello=Ente.Livello.PROVINCIALE, **campi) -> Ente:
+    """A trade union operating in ``ambito``."""
+    ente = EnteFactory(tipo=Ente.Tipo.SINDACATO, livello_sindacale=livello, **campi)
+    ente.ambiti.add(ambito)
+    return ente
+
+
+def referente_di(sindacato, ambito, **campi) -> Utente:
+    """An active referent of ``sindacato`` (role held in ``ambito``)."""
+    utente = UtenteFactory(**campi)
+    incarico_assegna(utente=utente, ruolo=Incarico.Ruolo.REFERENTE_SINDACATO, ambito=ambito, ente=sindacato)
+    return utente
+
+
+def crea_sezione(piano, codice="contesto", titolo="Contesto", testo="<p>Il territorio.</p>", ordine=1):
+    from accordi.models import SezionePiano
+
+    return SezionePiano.objects.create(piano=piano, codice=codice, titolo=titolo, testo=testo, ordine=ordine)
