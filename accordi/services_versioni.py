@@ -34,7 +34,7 @@ from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from ambiti.ruoli import Permessi
+from ambiti.ruoli import PERMESSI_DI_LETTURA, Permessi
 
 from .exceptions import DatiNonValidi, PermessoNegato, TransizioneNonAmmessa
 from .models import (
@@ -606,3 +606,110 @@ def confronta(prima: dict, dopo: dict, *, da: int = 0, a: int = 0) -> Confronto:
         obiettivi=[_confronta_obiettivo(x, y) for x, y in _accoppia(prima.get("obiettivi", []),
                                                                      dopo.get("obiettivi", []))],
     )
+
+
+# --- reading a snapshot -----------------------------------------------------------------------
+
+
+def testo_sicuro(html: str) -> str:
+    """A section's HTML for output. It was sanitised when saved; it is cleaned again here
+    (a snapshot is data, and data can be old), or escaped whole if the sanitiser is missing."""
+    from django.utils.safestring import mark_safe
+
+    try:
+        import nh3
+    except ImportError:  # pragma: no cover - nh3 is a dependency
+        return escape(html or "")
+    return mark_safe(nh3.clean(html or ""))  # noqa: S308 - cleaned by nh3 just above
+
+
+def contenuto_leggibile(contenuto: dict) -> dict:
+    """A snapshot ready for a page or an act: sanitised section texts, labels of kinds and
+    priorities, each action's budget table and the plan's totals per source."""
+    from tavoli.models import LivelloPriorita
+
+    def etichetta(scelte, valore):
+        try:
+            return str(scelte(valore).label)
+        except ValueError:
+            return valore
+
+    sezioni = [
+        {**s, "testo_html": testo_sicuro(s.get("testo", "")),
+         "bisogni": [{**b, "priorita_nome": etichetta(LivelloPriorita, b.get("priorita", ""))}
+                     for b in s.get("bisogni", [])]}
+        for s in contenuto.get("sezioni", [])
+    ]
+    tutti: list[dict] = []
+    obiettivi = []
+    for o in contenuto.get("obiettivi", []):
+        azioni = []
+        for a in o.get("azioni", []):
+            tutti += a.get("stanziamenti", [])
+            azioni.append({**a, "tabella": tabella_stanziamenti(a.get("stanziamenti", []))})
+        obiettivi.append({**o, "tipo_nome": etichetta(Obiettivo.Tipo, o.get("tipo", "")), "azioni": azioni})
+    return {"titolo": contenuto.get("titolo", ""), "sezioni": sezioni, "obiettivi": obiettivi,
+            "totale": tabella_stanziamenti(tutti)}
+
+
+def versione_congela_a_mano(*, piano: PianoDiZona, utente, nota: str = "") -> VersionePiano:
+    """The Ufficio di Piano freezes the draft on its own initiative (to circulate or keep a
+    stage of it): only while the draft is being written."""
+    if piano.stato != Stato.BOZZA:
+        raise TransizioneNonAmmessa(_("Una versione si congela a mano solo durante la stesura della bozza."))
+    return versione_congela(piano=piano, utente=utente, motivo=VersionePiano.Motivo.ALTRO, nota=nota.strip())
+
+
+# --- who reads which versions -----------------------------------------------------------------
+
+# Reading the plan through any role but the union's: a union reads only what it was sent.
+_LETTURA_PIENA = tuple(p for p in PERMESSI_DI_LETTURA if p != "esprimi_parere")
+
+
+@dataclass
+class Accesso:
+    """What a user may read of a plan's versions: all of them (Ufficio di Piano, readers of the
+    ambito, regional officers), the working draft too (Ufficio di Piano), or — for a union's
+    referent — only the versions sent to their union for its parere."""
+
+    piano: PianoDiZona
+    udp: bool
+    completo: bool
+    inviate: frozenset[int]
+
+    def vede(self, numero: int) -> bool:
+        if numero == 0:
+            return self.udp
+        return self.completo or numero in self.inviate
+
+
+def accesso_versioni(utente, piano: PianoDiZona) -> Accesso | None:
+    """None when the user may read no version of the plan."""
+    if not utente.is_authenticated:
+        return None
+    ambiti = list(piano.ambiti.select_related("asl"))
+    permessi = Permessi(utente)
+    permessi.prefetch(ambiti)
+    udp = permessi.ha_su_alcuno("gestisci_piano", ambiti)
+    completo = udp or any(permessi.ha(p, a) for a in ambiti for p in _LETTURA_PIENA) or any(
+        permessi.consulta_regione(a.asl.regione_id) for a in ambiti)
+    inviate: frozenset[int] = frozenset()
+    if not completo:
+        # A version is sent to a union when a consultation on it awaits (or holds) a parere
+        # of a body the user acts for.
+        inviate = frozenset(VersionePiano.objects.filter(
+            piano=piano, consultazioni__pareri__sindacato__incarichi__utente=utente,
+            consultazioni__pareri__sindacato__incarichi__attivo=True,
+        ).values_list("numero", flat=True))
+        if not inviate:
+            return None
+    return Accesso(piano=piano, udp=udp, completo=completo, inviate=inviate)
+
+
+def versioni_leggibili(accesso: Accesso):
+    """The versions the user may read, newest first, without their (large) content."""
+    versioni = (VersionePiano.objects.filter(piano=accesso.piano).select_related("creata_da", "documento")
+                .defer("contenuto").order_by("-numero"))
+    if not accesso.completo:
+        versioni = versioni.filter(numero__in=accesso.inviate)
+    return versioni

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documenti
+from . import views, views_documenti, views_versioni
 
 app_name = "accordi"
 
@@ -26,4 +26,8 @@ urlpatterns = [
     path("cicli/<int:pk>/", views.ciclo_modifica, name="ciclo"),
     path("pubblico/piani/", views.pubblico_piani, name="pubblico_piani"),
     path("pubblico/piani/<int:pk>/", views.pubblico_piano, name="pubblico_piano"),
+    path("piani/<int:piano_pk>/versioni/", views_versioni.versioni, name="versioni"),
+    path("piani/<int:piano_pk>/versioni/congela/", views_versioni.congela, name="versione_congela"),
+    path("piani/<int:piano_pk>/versioni/confronta/", views_versioni.confronta, name="versioni_confronta"),
+    path("versioni/<int:pk>/", views_versioni.versione, name="versione"),
 ]
