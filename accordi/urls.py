@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_documenti, views_versioni
+from . import views, views_consultazione, views_contenuto, views_documenti, views_versioni
 
 app_name = "accordi"
 
@@ -26,6 +26,23 @@ urlpatterns = [
     path("cicli/<int:pk>/", views.ciclo_modifica, name="ciclo"),
     path("pubblico/piani/", views.pubblico_piani, name="pubblico_piani"),
     path("pubblico/piani/<int:pk>/", views.pubblico_piano, name="pubblico_piano"),
+    path("piani/<int:piano_pk>/contenuto/", views_contenuto.contenuto, name="contenuto"),
+    path("piani/<int:piano_pk>/contenuto/scheda/", views_contenuto.contenuto_scheda, name="contenuto_scheda"),
+    path("sezioni/<int:pk>/", views_contenuto.sezione, name="sezione"),
+    path("piani/<int:piano_pk>/obiettivi/nuovo/", views_contenuto.obiettivo_nuovo, name="obiettivo_nuovo"),
+    path("obiettivi/<int:pk>/", views_contenuto.obiettivo, name="obiettivo"),
+    path("obiettivi/<int:pk>/elimina/", views_contenuto.obiettivo_elimina, name="obiettivo_elimina"),
+    path("obiettivi/<int:pk>/azioni/nuova/", views_contenuto.azione_nuova, name="azione_nuova"),
+    path("azioni/<int:pk>/", views_contenuto.azione, name="azione"),
+    path("azioni/<int:pk>/elimina/", views_contenuto.azione_elimina, name="azione_elimina"),
+    path("cicli/<int:pk>/modello/", views_contenuto.modello_ciclo, name="modello_ciclo"),
+    path("piani/<int:piano_pk>/consultazione/invia/", views_consultazione.invia_sindacati, name="invia_sindacati"),
+    path("consultazioni/<int:pk>/", views_consultazione.consultazione, name="consultazione"),
+    path("consultazioni/<int:pk>/chiudi/", views_consultazione.consultazione_chiudi, name="consultazione_chiudi"),
+    path("consultazioni/<int:pk>/rinvia/", views_consultazione.consultazione_rinvia, name="consultazione_rinvia"),
+    path("osservazioni/<int:pk>/risposta/", views_consultazione.osservazione_rispondi, name="osservazione_rispondi"),
+    path("pareri/<int:pk>/", views_consultazione.parere, name="parere"),
+    path("piani/<int:piano_pk>/intesa/", views_consultazione.intesa, name="intesa"),
     path("piani/<int:piano_pk>/versioni/", views_versioni.versioni, name="versioni"),
     path("piani/<int:piano_pk>/versioni/congela/", views_versioni.congela, name="versione_congela"),
     path("piani/<int:piano_pk>/versioni/confronta/", views_versioni.confronta, name="versioni_confronta"),
