@@ -8,6 +8,5 @@ class AccordiConfig(AppConfig):
 
     def ready(self):
         # Register the acts this app issues with the document service.
-        from . import atti, governance, partecipazione  # noqa: F401
-        # The guards of the unions' consultation and of the ASL's intesa.
-        from . import consultazione  # noqa: F401
+        # consultazione: the guards of the unions' consultation and of the ASL's intesa.
+        from . import atti, consultazione, governance, partecipazione  # noqa: F401

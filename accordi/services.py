@@ -21,7 +21,6 @@ from .exceptions import (
 from .iter import NOMI_PERMESSI, TRANSIZIONI, Transizione
 from .models import CicloProgrammazione, PianoAmbito, PianoDiZona, Stato, TransizionePiano
 
-
 # Steps another capability takes inside the transition's transaction, after the log entry
 # (e.g. the unions' consultation is closed when the draft is reopened), registered by name.
 _DOPO_TRANSIZIONE: dict[str, list] = {}

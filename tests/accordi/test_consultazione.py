@@ -65,8 +65,9 @@ class Scena:
         return self.piano
 
 
-@pytest.fixture
-def scena(db, pki_attiva) -> Scena:
+def crea_scena() -> Scena:
+    """An ambito with its Ufficio di Piano and ASL, a plan in draft with two sections, a
+    provincial and a pensioners' union operating there, each with its referent."""
     ambito = AmbitoFactory(nome="Ambito di Pavia")
     piano = crea_piano(ambito, stato=Stato.BOZZA, titolo="Piano di Zona di Pavia")
     crea_sezione(piano, "contesto", "Contesto")
@@ -81,6 +82,11 @@ def scena(db, pki_attiva) -> Scena:
         ref_provinciale=referente_di(provinciale, ambito, username="ref-cgil"),
         ref_pensionati=referente_di(pensionati, ambito, username="ref-spi"),
     )
+
+
+@pytest.fixture
+def scena(db, pki_attiva) -> Scena:
+    return crea_scena()
 
 
 def _scaduta(consultazione):
