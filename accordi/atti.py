@@ -34,10 +34,32 @@ def _territorio(piano) -> dict:
 @registra_contenuto(Documento.Tipo.PIANO_BOZZA, "atti/piano.html")
 @registra_contenuto(Documento.Tipo.PIANO_DEFINITIVO, "atti/piano.html")
 def contenuto_piano(documento: Documento) -> dict:
+    """The plan's act renders a frozen version: the version's own PDF or the final text made
+    from it. An act requested outside the versions (a draft printed from the plan page) shows
+    the working draft as it is when rendered. The final text carries, as an annex, what
+    changed since the version sent to the unions."""
+    from . import services_versioni as sv
+    from .models import Consultazione
+
     piano = documento.piano
+    definitivo = documento.tipo == Documento.Tipo.PIANO_DEFINITIVO
+    versione = sv.versione_dell_atto(documento)
+    contenuto = versione.contenuto if versione else sv.istantanea(piano)
+    differenze = consultata = None
+    if definitivo and versione is not None:
+        consultazione = (Consultazione.objects.filter(piano=piano, versione__numero__lte=versione.numero)
+                         .select_related("versione").order_by("-versione__numero", "-inviata_il").first())
+        if consultazione is not None:
+            consultata = consultazione.versione
+            differenze = sv.etichetta_differenze(
+                sv.confronta(consultata.contenuto, contenuto, da=consultata.numero, a=versione.numero))
     return {
         "piano": piano,
-        "definitivo": documento.tipo == Documento.Tipo.PIANO_DEFINITIVO,
+        "definitivo": definitivo,
+        "versione": versione,
+        "contenuto": sv.contenuto_leggibile(contenuto),
+        "versione_consultata": consultata,
+        "differenze": differenze,
         "transizioni": list(piano.transizioni.select_related("utente").order_by("quando", "pk")),
         **_territorio(piano),
     }

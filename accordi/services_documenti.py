@@ -76,6 +76,11 @@ def documento_richiedi(
     if tipo not in _CONTENUTI:
         raise DatiNonValidi(_("Questo tipo di atto non è ancora disponibile: %(tipo)s.")
                             % {"tipo": Documento.Tipo(tipo).label})
+    if tipo == Documento.Tipo.PIANO_DEFINITIVO:
+        # The Assemblea approves an exact frozen text: the final text is made from a version.
+        from .services_versioni import testo_definitivo_richiedi
+
+        return testo_definitivo_richiedi(piano=piano, utente=utente, ambito=ambito)
     ambiti = list(piano.ambiti.all())
     if utente is not None and not Permessi(utente).ha_su_alcuno("gestisci_piano", ambiti):
         raise PermessoNegato(_("Solo l'Ufficio di Piano genera gli atti del piano."))

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ambiti.ruoli import PERMESSI_DI_LETTURA, Permessi
 
@@ -47,6 +48,8 @@ from .models import (
     Stato,
     VersionePiano,
 )
+
+CHIAVE_DEFINITIVO = "piano-definitivo:versione-piano:"
 
 
 def _data(valore) -> str:
@@ -180,6 +183,35 @@ def versione_congela(*, piano: PianoDiZona, utente, motivo: str, nota: str = "")
         )
         versione.save(update_fields=["documento"])
         return versione
+
+
+def testo_definitivo_richiedi(*, piano: PianoDiZona, utente, ambito=None) -> Documento:
+    """The final text for the Assemblea is a frozen version: freeze the draft (reason
+    «assemblea»; an unchanged draft keeps its last version) and request its act, numbered
+    with the version (``Documento.versione``). The same version always gives the same act, so
+    what the Assemblea approves is exactly that text."""
+    from .services_documenti import atto_richiedi
+
+    if utente is None:
+        raise PermessoNegato(_("Solo l'Ufficio di Piano genera il testo definitivo del piano."))
+    with transaction.atomic():
+        versione = versione_congela(piano=piano, utente=utente, motivo=VersionePiano.Motivo.ASSEMBLEA)
+        return atto_richiedi(
+            tipo=Documento.Tipo.PIANO_DEFINITIVO, ambito=ambito or piano.ambiti.first(), piano=piano,
+            titolo=_("%(tipo)s – %(titolo)s (versione %(n)s)") % {
+                "tipo": Documento.Tipo.PIANO_DEFINITIVO.label, "titolo": piano.titolo, "n": versione.numero},
+            chiave=f"{CHIAVE_DEFINITIVO}{versione.pk}", utente=utente, versione=versione.numero,
+        )
+
+
+def versione_dell_atto(documento: Documento) -> VersionePiano | None:
+    """The frozen version a plan act renders: the version's own PDF, or the final text made
+    from it (its key names the version)."""
+    versione = VersionePiano.objects.filter(documento=documento).first()
+    if versione is None and documento.chiave.startswith(CHIAVE_DEFINITIVO):
+        versione = VersionePiano.objects.filter(
+            pk=documento.chiave.removeprefix(CHIAVE_DEFINITIVO), piano_id=documento.piano_id).first()
+    return versione
 
 
 @dataclass
@@ -606,6 +638,41 @@ def confronta(prima: dict, dopo: dict, *, da: int = 0, a: int = 0) -> Confronto:
         obiettivi=[_confronta_obiettivo(x, y) for x, y in _accoppia(prima.get("obiettivi", []),
                                                                      dopo.get("obiettivi", []))],
     )
+
+
+ETICHETTE = {
+    "codice": _lazy("Codice"), "tipo": _lazy("Tipo"), "titolo": _lazy("Titolo"),
+    "descrizione": _lazy("Descrizione"), "area": _lazy("Area di intervento"),
+    "destinatari": _lazy("Destinatari"), "capofila": _lazy("Ente responsabile"),
+    "partner": _lazy("Partner"), "inizio": _lazy("Inizio"), "fine": _lazy("Fine"),
+    "indicatori": _lazy("Indicatori"), "stanziamenti": _lazy("Stanziamenti"),
+    "testo": _lazy("Testo"), "bisogni": _lazy("Bisogni citati"),
+    "offerta": _lazy("Unità di offerta citate"),
+}
+STATI = {
+    "aggiunta": _lazy("aggiunta"), "rimossa": _lazy("rimossa"),
+    "modificata": _lazy("modificata"), "invariata": _lazy("invariata"),
+}
+
+
+def _etichetta_voce(voce) -> None:
+    """The fields worth showing of a compared item, with their labels."""
+    tutti = voce.stato in ("aggiunta", "rimossa")
+    voce.righe = [(ETICHETTE.get(nome, nome), diff) for nome, diff in voce.campi.items()
+                  if nome not in ("testo", "stanziamenti") and (diff.cambiato or tutti)
+                  and (diff.html or diff.prima or diff.dopo)]
+    voce.stato_nome = STATI.get(voce.stato, voce.stato)
+    for figlio in voce.figli:
+        _etichetta_voce(figlio)
+
+
+def etichetta_differenze(confronto: Confronto) -> Confronto:
+    """Give each compared item ``righe`` (label, difference) for its fields worth showing (all
+    of them for an added or removed item; the text and budgets are shown apart) and
+    ``stato_nome``, the state in words."""
+    for voce in confronto.sezioni + confronto.obiettivi:
+        _etichetta_voce(voce)
+    return confronto
 
 
 # --- reading a snapshot -----------------------------------------------------------------------

@@ -11,26 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import selectors, services_versioni
 from .exceptions import IterError, PermessoNegato
 from .models import PianoDiZona, Stato, VersionePiano
-
-ETICHETTE = {
-    "codice": gettext_lazy("Codice"), "tipo": gettext_lazy("Tipo"), "titolo": gettext_lazy("Titolo"),
-    "descrizione": gettext_lazy("Descrizione"), "area": gettext_lazy("Area di intervento"),
-    "destinatari": gettext_lazy("Destinatari"), "capofila": gettext_lazy("Ente responsabile"),
-    "partner": gettext_lazy("Partner"), "inizio": gettext_lazy("Inizio"), "fine": gettext_lazy("Fine"),
-    "indicatori": gettext_lazy("Indicatori"), "stanziamenti": gettext_lazy("Stanziamenti"),
-    "testo": gettext_lazy("Testo"), "bisogni": gettext_lazy("Bisogni citati"),
-    "offerta": gettext_lazy("Unità di offerta citate"),
-}
-STATI = {
-    "aggiunta": gettext_lazy("aggiunta"), "rimossa": gettext_lazy("rimossa"),
-    "modificata": gettext_lazy("modificata"), "invariata": gettext_lazy("invariata"),
-}
 
 
 def _accesso(request, piano_pk: int) -> services_versioni.Accesso:
@@ -117,17 +102,6 @@ def _numero(valore) -> int | None:
     return numero if numero >= 0 else None
 
 
-def _righe(voce) -> None:
-    """The fields worth showing of a compared item, with their labels."""
-    tutti = voce.stato in ("aggiunta", "rimossa")
-    voce.righe = [(ETICHETTE.get(nome, nome), diff) for nome, diff in voce.campi.items()
-                  if nome not in ("testo", "stanziamenti") and (diff.cambiato or tutti)
-                  and (diff.html or diff.prima or diff.dopo)]
-    voce.stato_nome = STATI.get(voce.stato, voce.stato)
-    for figlio in voce.figli:
-        _righe(figlio)
-
-
 @login_required
 def confronta(request, piano_pk):
     accesso = _accesso(request, piano_pk)
@@ -157,9 +131,8 @@ def confronta(request, piano_pk):
             errori.append(_("Scegli due versioni diverse."))
         else:
             confronto = services_versioni.confronta(contenuti[da], contenuti[a], da=da, a=a)
-            for voce in confronto.sezioni + confronto.obiettivi:
-                _righe(voce)
+            services_versioni.etichetta_differenze(confronto)
     return render(request, "accordi/versioni/confronta.html", {
         "piano": accesso.piano, "udp": accesso.udp, "scelte": scelte, "da": da, "a": a, "errori": errori,
-        "confronto": confronto, "stati": STATI,
+        "confronto": confronto,
     })

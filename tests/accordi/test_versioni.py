@@ -333,3 +333,73 @@ def test_formatta_euro_all_italiana():
     assert formatta_euro(123_456_789) == "1.234.567,89 €"
     assert formatta_euro(5) == "0,05 €"
     assert formatta_euro(None) == ""
+
+
+# --- the plan as a PDF act from a version -----------------------------------------------------
+
+
+def _html_atto(documento):
+    from django.template.loader import render_to_string
+
+    from accordi.services_documenti import contesto_atto
+
+    return render_to_string("atti/piano.html", contesto_atto(documento))
+
+
+def test_l_atto_di_una_versione_mostra_il_suo_testo_congelato(mondo, udp):
+    piano = _bozza(mondo.piano)
+    sezione = piano.sezioni.get()
+    sezione.testo = '<p>Testo <strong>congelato</strong></p><script>alert(1)</script>'
+    sezione.save()
+    v1 = versione_congela(piano=piano, utente=udp, motivo="sindacati")
+    sezione.testo = "<p>Testo cambiato dopo</p>"
+    sezione.save()
+    html = _html_atto(v1.documento)
+    assert "<p>Testo <strong>congelato</strong></p>" in html and "alert(1)" not in html
+    assert "Testo cambiato dopo" not in html
+    assert "Solitudine" in html and "Centro diurno" in html  # cited need and service
+    assert "10.000,00 €" in html and "2.500,50 €" in html and "12.500,50 €" in html  # budget and total
+    assert "Indicatore" in html and "25.00" in html
+    assert "Il territorio" in html and "L'iter di costruzione del piano" in html  # what it showed before
+    assert "Differenze rispetto alla versione inviata ai sindacati" not in html
+
+
+def test_il_testo_definitivo_congela_una_versione_e_allega_le_differenze(mondo, udp, monkeypatch):
+    from accordi.models import Consultazione
+    from accordi.services_documenti import documento_richiedi
+
+    monkeypatch.setattr("accordi.services_documenti._accoda", lambda pk: None)
+    piano = _bozza(mondo.piano)
+    v1 = versione_congela(piano=piano, utente=udp, motivo="sindacati")
+    Consultazione.objects.create(piano=piano, versione=v1, inviata_da=udp,
+                                 scadenza=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=20))
+    sezione = piano.sezioni.get()
+    sezione.testo = "<p>Testo della sezione, accolte le osservazioni &amp; integrato.</p>"
+    sezione.save()
+    definitivo = documento_richiedi(tipo="piano_definitivo", piano=piano, utente=udp)
+    v2 = versione_ultima(piano)
+    assert (v2.numero, v2.motivo) == (2, "assemblea")
+    assert definitivo.tipo == Documento.Tipo.PIANO_DEFINITIVO and definitivo.versione == 2
+    # Unchanged draft: the same version, hence the same act for the Assemblea.
+    assert documento_richiedi(tipo="piano_definitivo", piano=piano, utente=udp) == definitivo
+    html = _html_atto(definitivo)
+    assert "Differenze rispetto alla versione inviata ai sindacati" in html
+    assert "versione 1, inviata alle organizzazioni sindacali" in html
+    assert "<del>" in html and "<ins>" in html and "integrato.</ins>" in html
+    assert "Testo definitivo" in html
+
+
+def test_il_testo_definitivo_senza_consultazione_non_ha_allegato(mondo, udp, monkeypatch):
+    from accordi.services_documenti import documento_richiedi
+
+    monkeypatch.setattr("accordi.services_documenti._accoda", lambda pk: None)
+    definitivo = documento_richiedi(tipo="piano_definitivo", piano=_bozza(mondo.piano), utente=udp)
+    assert "Differenze rispetto" not in _html_atto(definitivo)
+
+
+def test_l_atto_della_versione_diventa_un_pdf_sigillato(mondo, udp, pki_attiva, django_capture_on_commit_callbacks):
+    piano = _bozza(mondo.piano)
+    with django_capture_on_commit_callbacks(execute=True):
+        v1 = versione_congela(piano=piano, utente=udp, motivo="sindacati")
+    v1.documento.refresh_from_db()
+    assert v1.documento.stato == Documento.Stato.PRONTO and v1.documento.revisioni.count() == 1

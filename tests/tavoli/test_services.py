@@ -15,7 +15,7 @@ from tavoli import services
 from tavoli.models import Deliberazione, EventoAssemblea, RegolaVoto, Seduta, UfficioDiPiano, Voto
 from tavoli.services_assemblea import delega_registra, regola_modifica, ufficio_costituisci
 
-from ..factories import UtenteFactory, sindaco_di
+from ..factories import ObiettivoFactory, UtenteFactory, sindaco_di
 
 R = Incarico.Ruolo
 
@@ -351,9 +351,11 @@ def test_licenziamento_needs_approval_of_the_exact_text_and_mayors_signatures(co
     with pytest.raises(GuardieNonSoddisfatte, match="firmare"):
         iter_services.esegui_transizione(piano=piano, nome="licenzia", utente=consesso.presidente)
 
-    # a newer final text needs a new approval
+    # a newer final text (the draft changed, so a new frozen version) needs a new approval
+    ObiettivoFactory(piano=piano, titolo="Emendamento dell'Assemblea")
     with django_capture_on_commit_callbacks(execute=True):
         v2 = documento_richiedi(tipo="piano_definitivo", piano=piano, utente=consesso.udp)
+    assert (v1.versione, v2.versione) == (1, 2)
     with pytest.raises(GuardieNonSoddisfatte, match="versione 1"):
         iter_services.esegui_transizione(piano=piano, nome="licenzia", utente=consesso.presidente)
     approva(v2, "Approvazione del Piano, testo aggiornato")
