@@ -45,6 +45,19 @@ def _scrivibile(request, piano: PianoDiZona) -> dict:
     return ctx
 
 
+def _post_rifiutato(request, ctx: dict, pagina: str):
+    """A POST on a page the user may only read: the Ufficio di Piano is told why the draft is
+    frozen; anyone else gets a 403."""
+    if not ctx["scrive"]:
+        raise PermissionDenied
+    try:
+        sc._verifica_scrittura(request.user, ctx["piano"])
+    except IterError as exc:
+        for m in exc.messaggi:
+            messages.error(request, m)
+    return redirect(pagina)
+
+
 def _esegui(request, funzione, **kwargs):
     """Run a service: a forged request is a 403; any other refusal becomes messages, and the
     caller gets None."""
@@ -99,7 +112,7 @@ def sezione(request, pk):
     ctx.update({"sezione": sezione, "citazioni": sel.sezioni_del_piano(piano).filter(pk=sezione.pk).first()})
     if not ctx["modificabile"]:
         if request.method == "POST":
-            raise PermissionDenied
+            return _post_rifiutato(request, ctx, request.path)
         return render(request, "accordi/contenuto/sezione.html", ctx)
     bisogni, offerta = list(conoscenza.bisogni), list(conoscenza.offerta)
     altrui = None
@@ -185,7 +198,7 @@ def obiettivo(request, pk):
                 return redirect("accordi:obiettivo", pk=obiettivo.pk)
         ctx["form"] = form
     elif request.method == "POST":
-        raise PermissionDenied
+        return _post_rifiutato(request, ctx, request.path)
     return render(request, "accordi/contenuto/obiettivo.html", ctx)
 
 
@@ -275,7 +288,7 @@ def azione(request, pk):
                 return redirect("accordi:azione", pk=azione.pk)
         ctx.update({"form": form, "griglia_form": griglia_form, "formset": formset})
     elif request.method == "POST":
-        raise PermissionDenied
+        return _post_rifiutato(request, ctx, request.path)
     return render(request, "accordi/contenuto/azione.html", ctx)
 
 

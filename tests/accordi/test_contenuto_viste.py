@@ -144,6 +144,11 @@ def test_dopo_la_stesura_l_ufficio_di_piano_legge_soltanto(mondo, client, udp):
     r = client.get(reverse("accordi:sezione", args=[sezione.pk]))
     assert r.status_code == 200 and "editor-sezione" not in r.content.decode()
     assert "rinviato alla stesura" in r.content.decode()
+    r = client.post(reverse("accordi:sezione", args=[sezione.pk]), {"testo": "<p>Tardi</p>", "versione": "1"},
+                    follow=True)
+    assert "rinviato alla stesura" in r.content.decode()
+    sezione.refresh_from_db()
+    assert sezione.testo == ""
 
 
 def test_la_scheda_del_piano(mondo, client, udp):
