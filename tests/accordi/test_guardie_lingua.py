@@ -3,7 +3,7 @@ not once when the module is imported."""
 
 from django.utils import translation
 
-from accordi.guardie import BOZZA_CONGELATA
+from accordi.guardie import ACCORDO_COMPLETO
 
 from ..factories import AmbitoFactory, crea_piano
 
@@ -11,8 +11,8 @@ from ..factories import AmbitoFactory, crea_piano
 def test_a_missing_capability_is_explained_in_the_users_language(db):
     piano = crea_piano(AmbitoFactory())
     with translation.override("en"):
-        inglese = BOZZA_CONGELATA(piano)
+        inglese = ACCORDO_COMPLETO(piano)
     with translation.override("it"):
-        italiano = BOZZA_CONGELATA(piano)
-    assert italiano[0].startswith("Deve esistere una versione congelata della bozza")
-    assert inglese[0] != italiano[0] and "bozza" not in inglese[0]
+        italiano = ACCORDO_COMPLETO(piano)
+    assert italiano[0].startswith("L'Accordo deve essere completo")
+    assert inglese[0] != italiano[0] and "Accordo deve" not in inglese[0]
