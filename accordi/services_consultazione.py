@@ -409,26 +409,34 @@ def riepilogo_del_piano(piano: PianoDiZona) -> dict:
 
 
 def scrivania(utente) -> dict:
-    """The desk's consultation block, in a constant number of queries: the pareri a union's
-    referent still has to give, the observations the Ufficio di Piano has to answer, the plans
-    awaiting the ASL's intesa."""
-    from ambiti.selectors import ambiti_con_permesso
+    """The desk's consultation block: the pareri a union's referent still has to give, the
+    observations the Ufficio di Piano has to answer, the plans awaiting the ASL's intesa. Roles
+    come from the user's active incarichi (cached on the user, shared with the header), so each
+    role adds one query and a user without these roles none."""
+    from ambiti.selectors import incarichi_attivi as incarichi_dell_utente
 
     if not utente.is_authenticated:
         return {}
-    adesso = timezone.now()
-    sindacati = incarichi_attivi(utente=utente, ruolo=R.REFERENTE_SINDACATO, ente__isnull=False).values("ente_id")
-    pareri = list(Parere.objects.filter(sindacato_id__in=sindacati, esito=E.ATTESO,
-                                        consultazione__chiusa_il__isnull=True, consultazione__scadenza__gt=adesso)
-                  .select_related("sindacato", "consultazione", "consultazione__piano", "consultazione__versione")
-                  .order_by("consultazione__scadenza")[:50])
-    ambiti_udp = ambiti_con_permesso(utente, "gestisci_piano").values("pk")
-    da_rispondere = list(
-        Consultazione.objects.filter(chiusa_il__isnull=True, piano__ambiti__in=ambiti_udp)
-        .annotate(n_osservazioni=Count("pareri__osservazioni", filter=Q(pareri__osservazioni__risposta=""),
-                                       distinct=True))
-        .filter(n_osservazioni__gt=0).select_related("piano").order_by("scadenza")[:50])
-    ambiti_asl = ambiti_con_permesso(utente, "esprimi_intesa").values("pk")
-    intese = list(PianoDiZona.objects.filter(stato=Stato.INTESA_ASL, ambiti__in=ambiti_asl).distinct()
-                  .order_by("titolo")[:50])
+    oggi, adesso = timezone.localdate(), timezone.now()
+    incarichi = [i for i in incarichi_dell_utente(utente) if i.dal <= oggi and (i.al is None or i.al >= oggi)]
+    sindacati = {i.ente_id for i in incarichi if i.ruolo == R.REFERENTE_SINDACATO and i.ente_id}
+    ambiti_udp = {i.ambito_id for i in incarichi if i.ruolo in (R.RESPONSABILE_UDP, R.OPERATORE_UDP)}
+    ambiti_asl = {i.ambito_id for i in incarichi if i.ruolo == R.REFERENTE_ASL}
+    pareri = da_rispondere = intese = []
+    if sindacati:
+        pareri = list(Parere.objects.filter(sindacato_id__in=sindacati, esito=E.ATTESO,
+                                            consultazione__chiusa_il__isnull=True,
+                                            consultazione__scadenza__gt=adesso)
+                      .select_related("sindacato", "consultazione", "consultazione__piano",
+                                      "consultazione__versione")
+                      .order_by("consultazione__scadenza")[:50])
+    if ambiti_udp:
+        da_rispondere = list(
+            Consultazione.objects.filter(chiusa_il__isnull=True, piano__ambiti__in=ambiti_udp)
+            .annotate(n_osservazioni=Count("pareri__osservazioni", filter=Q(pareri__osservazioni__risposta=""),
+                                           distinct=True))
+            .filter(n_osservazioni__gt=0).select_related("piano").order_by("scadenza")[:50])
+    if ambiti_asl:
+        intese = list(PianoDiZona.objects.filter(stato=Stato.INTESA_ASL, ambiti__in=ambiti_asl).distinct()
+                      .order_by("titolo")[:50])
     return {"pareri": pareri, "osservazioni": da_rispondere, "intese": intese}

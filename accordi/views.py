@@ -22,6 +22,8 @@ from .exceptions import DatiNonValidi, GuardieNonSoddisfatte, IterError, Permess
 from .forms import CicloForm, PianoForm, TransizioneForm
 from .iter import TRANSIZIONI
 from .models import CicloProgrammazione, Documento, PianoDiZona, Stato
+from .services_consultazione import riepilogo_del_piano as riepilogo_consultazione
+from .services_consultazione import scrivania as scrivania_consultazione
 
 
 def home(request):
@@ -54,6 +56,7 @@ def home(request):
         "da_fare": da_fare, "in_corso": in_corso, "da_avviare": da_avviare, "oggi": timezone.localdate(),
         "sedute": sedute_da_seguire(request.user),
         "tavoli": scrivania_tavoli(request.user),
+        "consultazione": scrivania_consultazione(request.user),
         # A regional officer's own pages, reached from the desk (one query).
         "regioni": list(_regioni_gestite(request.user).order_by("nome")),
     })
@@ -132,6 +135,10 @@ def piano_dettaglio(request, pk):
         "puo_generare": permessi.ha_su_alcuno("gestisci_piano", piano.ambiti.all()),
         "tipi_generabili": [(t, Documento.Tipo(t).label) for t in
                             (Documento.Tipo.PIANO_BOZZA, Documento.Tipo.PIANO_DEFINITIVO, Documento.Tipo.ACCORDO)],
+        "consultazione_intesa": riepilogo_consultazione(piano),
+        "puo_inviare_sindacati": piano.stato == Stato.BOZZA and permessi.ha_su_alcuno("gestisci_piano",
+                                                                                      piano.ambiti.all()),
+        "puo_intesa": piano.stato == Stato.INTESA_ASL and permessi.ha_su_alcuno("esprimi_intesa", piano.ambiti.all()),
     })
 
 

@@ -297,3 +297,22 @@ def test_intesa_vietata_all_asl_di_un_altro_ambito_e_ai_sindacati(client, scena:
     assert "Esprimi l'intesa" not in testo
     assert client.post(url, {"esito": "positiva"}).status_code == 403
     assert not Intesa.objects.exists()
+
+
+# --- desk and plan page --------------------------------------------------------------------------------
+
+def test_scrivania_e_scheda_del_piano(client, scena: Scena, django_assert_max_num_queries):
+    consultazione = _con_osservazioni(scena)
+    client.force_login(scena.ref_provinciale)
+    testo = _testo(client.get(reverse("accordi:home")))
+    assert "Pareri da esprimere" in testo
+    assert reverse("accordi:parere", args=[_parere_di(consultazione, scena.provinciale).pk]) in testo
+    client.force_login(scena.udp)
+    testo = _testo(client.get(reverse("accordi:home")))
+    assert "Osservazioni a cui rispondere" in testo and "1 osservazione senza risposta" in testo
+    testo = _testo(client.get(reverse("accordi:piano", args=[scena.piano.pk])))
+    assert 'data-testid="consultazione-piano"' in testo and "1 parere registrato su 2" in testo
+    PianoDiZona.objects.filter(pk=scena.piano.pk).update(stato=Stato.INTESA_ASL)
+    client.force_login(scena.asl)
+    testo = _testo(client.get(reverse("accordi:home")))
+    assert "Intesa da esprimere" in testo and reverse("accordi:intesa", args=[scena.piano.pk]) in testo
