@@ -244,7 +244,9 @@ def test_l_operatore_regionale_crea_e_modifica_un_ciclo(client, mondo):
     assert risposta.status_code == 302
     ciclo.refresh_from_db()
     assert ciclo.anno_fine == 2029
-    assert "2028-2029" in client.get(reverse("accordi:cicli")).text
+    elenco = client.get(reverse("accordi:cicli")).text
+    assert "2028-2029" in elenco
+    assert f'href="{reverse("accordi:modello_ciclo", args=[ciclo.pk])}"' in elenco
 
 
 def test_ciclo_con_dati_errati_spiegati(client, mondo):
