@@ -143,8 +143,8 @@ def invia_ai_sindacati(*, piano: PianoDiZona, utente, sindacati: list[Ente], sca
         raise PianoCambiato(_("Il piano è cambiato nel frattempo: ora è nello stato «%(stato)s». Ricarica la "
                               "pagina.") % {"stato": piano.get_stato_display()})
     if piano.stato != Stato.BOZZA:
-        raise TransizioneNonAmmessa(_("La bozza si invia ai sindacati dallo stato «Bozza»; il piano è nello stato "
-                                      "«%(stato)s».") % {"stato": piano.get_stato_display()})
+        raise TransizioneNonAmmessa(_("La bozza si invia ai sindacati dallo stato «Stesura della bozza»; il piano è "
+                                      "nello stato «%(stato)s».") % {"stato": piano.get_stato_display()})
     sindacati = list(dict.fromkeys(sindacati))
     errori = []
     if not sindacati:
@@ -324,9 +324,10 @@ def osservazione_rispondi(*, osservazione: OsservazioneParere, utente, risposta:
 def nota_di_rinvio(consultazione: Consultazione) -> str:
     """The observations of a consultation as the default note of *rinvia alla stesura*."""
     righe = []
+    titoli = dict(sezioni_della_versione(consultazione.versione))
     for parere in consultazione.pareri.all():
         for o in parere.osservazioni.all():
-            sezione = f" [{o.sezione}]" if o.sezione else ""
+            sezione = f" [{titoli.get(o.sezione) or o.sezione}]" if o.sezione else ""
             righe.append(f"- {parere.sindacato}{sezione}: {o.testo}")
         if parere.esito == E.CONTRARIO and parere.testo and not parere.osservazioni.all():
             righe.append(f"- {parere.sindacato}: {parere.testo}")
