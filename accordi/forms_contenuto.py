@@ -108,8 +108,15 @@ class IndicatoreForm(StileItalia, forms.Form):
                                           localize=True)
 
 
-IndicatoriFormSet = forms.formset_factory(IndicatoreForm, extra=2, can_delete=True, max_num=50,
-                                          absolute_max=60)
+class _IndicatoriBase(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # the page tells to tick «Elimina»; Django's own label is «Cancella»
+            form.fields["DELETE"].label = _("Elimina")
+
+
+IndicatoriFormSet = forms.formset_factory(IndicatoreForm, formset=_IndicatoriBase, extra=2, can_delete=True,
+                                          max_num=50, absolute_max=60)
 
 
 class ModelloSezioneForm(StileItalia, forms.Form):

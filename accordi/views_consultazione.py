@@ -110,6 +110,10 @@ def consultazione(request, pk):
             raise PermissionDenied
         return redirect("accordi:parere", pk=proprio.pk)
     aperta = consultazione.chiusa_il is None
+    titoli = dict(sc.sezioni_della_versione(consultazione.versione))
+    for p in consultazione.pareri.all():
+        for o in p.osservazioni.all():
+            o.titolo_sezione = titoli.get(o.sezione) or o.sezione
     return render(request, "accordi/consultazione/consultazione.html", {
         "piano": piano, "consultazione": consultazione, "pareri": consultazione.pareri.all(),
         "udp": ruoli.udp, "aperta": aperta, "scaduta": timezone.now() >= consultazione.scadenza,

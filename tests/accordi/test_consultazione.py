@@ -366,7 +366,7 @@ def test_chiudi_consultazione_dal_pulsante_generico_chiude_anch_essa(scena):
 def test_rinvio_alla_stesura_chiude_la_consultazione(scena):
     consultazione = _con_osservazioni(scena)
     nota = sc.nota_di_rinvio(sc.consultazione_con_pareri(consultazione.pk))
-    assert "SPI CGIL Pavia [anziani]: Più assistenza domiciliare" in nota
+    assert "SPI CGIL Pavia [Anziani]: Più assistenza domiciliare" in nota  # the title, not the code
     sc.rinvia_alla_stesura(piano=scena.piano, utente=scena.udp, nota=nota, stato_atteso=Stato.PARERE_SINDACATI)
     consultazione.refresh_from_db()
     assert scena.ricarica().stato == Stato.BOZZA and consultazione.chiusa_il is not None

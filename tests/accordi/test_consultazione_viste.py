@@ -182,6 +182,16 @@ def test_pagina_della_consultazione_per_l_ufficio(client, scena: Scena):
     assert "SPI CGIL Pavia: Osservazione 0" in testo  # the default note of the reopening
 
 
+def test_la_consultazione_nomina_la_sezione_col_suo_titolo(client, scena: Scena):
+    consultazione = scena.invia()
+    sc.parere_esprimi(parere=_parere_di(consultazione, scena.pensionati), utente=scena.ref_pensionati,
+                      esito=E.CON_OSSERVAZIONI, osservazioni=[("anziani", "Più assistenza domiciliare")])
+    client.force_login(scena.udp)
+    testo = _testo(client.get(reverse("accordi:consultazione", args=[consultazione.pk])))
+    assert "(sezione «Anziani»)" in testo and "(sezione anziani)" not in testo
+    assert "SPI CGIL Pavia [Anziani]: Più assistenza domiciliare" in testo  # the default note of the reopening
+
+
 def test_lettori_dell_ambito_vedono_senza_moduli(client, scena: Scena):
     consultazione = _con_osservazioni(scena)
     for lettore in (scena.asl, utente_con_ruolo(R.SINDACO, scena.ambito)):

@@ -2,6 +2,8 @@
 signed-out users the login; stale saves keep the user's text; queries do not grow with the
 draft."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -120,6 +122,8 @@ def test_obiettivo_e_azione_con_griglia_e_indicatori_in_un_salvataggio(mondo, cl
     assert azione.indicatori.count() == 1
     r = client.get(reverse("accordi:azione", args=[azione.pk]))
     assert 'value="1.234,56"' in r.content.decode() and "1.334,56" in r.content.decode()
+    # the page says to tick «Elimina» to remove an indicator: the box is labelled so
+    assert re.search(r'<label[^>]*for="id_indicatori-0-DELETE"[^>]*>\s*Elimina\s*<', r.content.decode())
     # A wrong cell refuses the whole save, with the cell named.
     dati.update({"titolo": "Cambiato", "s_2027_fna": "3,456"})
     r = client.post(reverse("accordi:azione", args=[azione.pk]), dati)
