@@ -41,7 +41,12 @@ from .models import (
     Stato,
 )
 
-STATI_MODIFICABILI = (Stato.AVVIO, Stato.INDIRIZZO, Stato.ISTRUTTORIA, Stato.BOZZA)
+# The draft is written from the start to the drafting state, and again during the approval:
+# after the unions' consultation the Ufficio di Piano brings the accepted observations into the
+# final text the Assemblea approves (the text sent to the unions stays in its frozen version,
+# and the final act's annex shows the differences from it). While the unions or the ASL are
+# reading a version, the draft does not move.
+STATI_MODIFICABILI = (Stato.AVVIO, Stato.INDIRIZZO, Stato.ISTRUTTORIA, Stato.BOZZA, Stato.APPROVAZIONE)
 
 # The typical table of contents of a Piano di Zona (regional guidelines): code, title, guide.
 MODELLO_PREDEFINITO: tuple[tuple[str, str, str], ...] = (
@@ -116,8 +121,8 @@ def _verifica_scrittura(utente, piano: PianoDiZona) -> None:
         raise PermessoNegato(_("Solo l'Ufficio di Piano scrive la bozza del piano."))
     if not modificabile(piano):
         raise TransizioneNonAmmessa(_(
-            "Il piano è nello stato «%(stato)s»: la bozza è in consultazione o in approvazione e non si modifica "
-            "più. Per cambiarla, il piano deve essere prima rinviato alla stesura."
+            "Il piano è nello stato «%(stato)s»: mentre i sindacati o l'ASL esaminano una versione, e dopo "
+            "l'intesa, la bozza non si modifica. Per cambiarla, il piano deve essere prima rinviato alla stesura."
         ) % {"stato": piano.get_stato_display()})
 
 

@@ -152,8 +152,8 @@ def test_non_si_citano_bisogni_o_offerta_di_un_altro_piano(mondo, udp, sezione):
     assert sezione.versione == 1 and sezione.testo == ""
 
 
-@pytest.mark.parametrize("stato", ["parere_sindacati", "approvazione", "intesa_asl", "vigente"])
-def test_dopo_la_stesura_la_bozza_non_si_modifica(mondo, udp, sezione, stato):
+@pytest.mark.parametrize("stato", ["parere_sindacati", "intesa_asl", "vigente"])
+def test_mentre_sindacati_o_asl_leggono_e_dopo_la_bozza_non_si_modifica(mondo, udp, sezione, stato):
     metti_stato(mondo.piano, stato)
     with pytest.raises(TransizioneNonAmmessa, match="rinviato alla stesura"):
         sc.sezione_salva(sezione=sezione, utente=udp, testo="<p>x</p>", versione=1)
@@ -161,8 +161,8 @@ def test_dopo_la_stesura_la_bozza_non_si_modifica(mondo, udp, sezione, stato):
         sc.obiettivo_crea(piano=mondo.piano, utente=udp, tipo="strategico", titolo="X")
 
 
-@pytest.mark.parametrize("stato", ["avvio", "indirizzo", "istruttoria", "bozza"])
-def test_la_bozza_si_scrive_dall_avvio_alla_stesura(mondo, udp, sezione, stato):
+@pytest.mark.parametrize("stato", ["avvio", "indirizzo", "istruttoria", "bozza", "approvazione"])
+def test_la_bozza_si_scrive_dall_avvio_alla_stesura_e_durante_l_approvazione(mondo, udp, sezione, stato):
     metti_stato(mondo.piano, stato)
     assert sc.sezione_salva(sezione=sezione, utente=udp, testo="<p>x</p>", versione=1).versione == 2
 

@@ -7,20 +7,15 @@ a section; the UIL stays silent past the deadline (the deadline is moved into th
 time passing, and the Celery beat task records the silence). The Ufficio di Piano accepts the
 observation.
 
-The path, the shortest the iter allows to put the accepted change into the text: the draft
-can be edited only up to «Bozza» (``services_contenuto.STATI_MODIFICABILI``), and from
-«Bozza» the only way forward is a new consultation of the unions. So the Ufficio di Piano
-«Rinvia alla stesura» from the consultation page (the observations become the note), edits
-the section in the browser, and sends version 2 to the unions again; the CGIL is now in
-favour, the UIL silent again, and closing the consultation records its silence. The
-Assemblea approves the final text (version 2) and the mayors sign it (through services, as in
-the Assemblea's own tests); the Presidente «Licenzia il piano» from the plan page; the ASL's
-referent gives a positive intesa and the plan reaches «Accordo».
-
-The differences from what the unions saw first (version 1 → 2) are shown on the versions'
-comparison page. The final PDF act carries the annex «Differenze rispetto alla versione
-inviata ai sindacati», which compares with the latest version sent to the unions (version 2,
-the final text itself): it says the two coincide, and the body has the changed words.
+The Ufficio di Piano answers it and closes the consultation (the plan goes to the
+approval), then brings the accepted observation into the section in the browser: during the
+approval the draft is writable again (``services_contenuto.STATI_MODIFICABILI``), while the
+version the unions read stays frozen. The Assemblea approves the final text (version 2,
+frozen for it) and the mayors sign it (through services, as in the Assemblea's own tests);
+the Presidente «Licenzia il piano» from the plan page; the ASL's referent gives a positive
+intesa and the plan reaches «Accordo». The final PDF act carries the annex «Differenze
+rispetto alla versione inviata ai sindacati»: version 1 against version 2, with the added
+words.
 """
 
 import datetime
@@ -180,45 +175,29 @@ def test_dal_contenuto_all_accordo(nuova_sessione, screenshot, pki_attiva):
     assert pareri_scaduti() == 1
     assert prima.pareri.get(sindacato=uil).esito == Parere.Esito.SILENZIO
 
-    # 6. The Ufficio di Piano accepts the observation and sends the plan back to drafting.
+    # 6. The Ufficio di Piano accepts the observation and closes the consultation.
     udp.goto(f"/consultazioni/{prima.pk}/")
     expect(udp.get_by_test_id("termine")).to_contain_text("termine scaduto")
     expect(udp.get_by_test_id(f"parere-{uil.pk}")).to_contain_text("Non espresso entro il termine")
     risposta = udp.get_by_role("group", name=re.compile("osservazione 1 di CGIL Pavia"))
     risposta.locator("label", has_text=re.compile("^Accolta$")).click()
-    risposta.get_by_label("Motivazione").fill("La sezione indica ora il 2026 come anno dell'estensione.")
+    risposta.get_by_label("Motivazione").fill("La sezione indicherà il 2026 come anno dell'estensione.")
     risposta.get_by_role("button", name="Salva la risposta").click()
     messaggio(udp, "Risposta registrata.")
     oss = parere_cgil.osservazioni.get()
     expect(udp.get_by_test_id(f"risposta-{oss.pk}")).to_contain_text("Accolta")
     expect(udp.locator(f"#osservazione-{oss.pk}")).to_contain_text(f"sezione «{BISOGNI}»")
-    expect(udp.get_by_label("Osservazioni che motivano il rinvio (obbligatorio)")).to_contain_text("CGIL Pavia")
     screenshot(udp, "07-osservazione-accolta")
-    udp.get_by_role("button", name="Rinvia alla stesura").click()
-    messaggio(udp, "La bozza è riaperta")
-    expect(udp.get_by_test_id("stato-piano")).to_contain_text("Stesura della bozza")
-
-    # 7. The section gets what the union asked for; version 2 goes to the unions.
-    scrivi_sezione(udp, piano, BISOGNI, " Entro il 2026 sarà esteso a tutti i tredici Comuni.", in_coda=True)
-    udp.goto(f"/piani/{piano.pk}/versioni/confronta/?da=1&a=0")
-    expect(udp.locator("ins", has_text="tredici")).to_be_visible()
-    screenshot(udp, "08-bozza-rispetto-alla-versione-1")
-    seconda = invia_ai_sindacati(udp, piano)
-    messaggio(udp, "Bozza congelata nella versione 2 e inviata ai sindacati.")
-
-    # 8. The CGIL is now in favour; the UIL stays silent and closing records it.
-    parere_cgil = seconda.pareri.get(sindacato=cgil)
-    sindacato.goto(f"/pareri/{parere_cgil.pk}/")
-    sindacato.locator("label", has_text=re.compile("^Favorevole$")).click()
-    sindacato.get_by_role("button", name="Invia il parere").click()
-    messaggio(sindacato, "Parere registrato")
-    fa_scadere(seconda)
-    udp.goto(f"/consultazioni/{seconda.pk}/")
     udp.get_by_role("button", name="Chiudi consultazione").click()
     messaggio(udp, "Consultazione chiusa: il piano passa all'approvazione.")
     expect(udp.get_by_test_id("stato-piano")).to_contain_text("Approvazione")
-    assert seconda.pareri.get(sindacato=uil).esito == Parere.Esito.SILENZIO
-    screenshot(udp, "09-consultazione-chiusa")
+    screenshot(udp, "08-consultazione-chiusa")
+
+    # 7. The accepted observation goes into the text of the final version; version 1 stays as sent.
+    scrivi_sezione(udp, piano, BISOGNI, " Entro il 2026 sarà esteso a tutti i tredici Comuni.", in_coda=True)
+    udp.goto(f"/piani/{piano.pk}/versioni/confronta/?da=1&a=0")
+    expect(udp.locator("ins", has_text="tredici")).to_be_visible()
+    screenshot(udp, "09-bozza-rispetto-alla-versione-1")
 
     # 9. The Assemblea approves the final text and the mayors sign it (services, as in its tests).
     definitivo = documento_richiedi(tipo="piano_definitivo", piano=piano, utente=udp_utente)
@@ -264,12 +243,14 @@ def test_dal_contenuto_all_accordo(nuova_sessione, screenshot, pki_attiva):
     assert PianoDiZona.objects.get(pk=piano.pk).stato == "accordo"
     assert VersionePiano.objects.filter(piano=piano).count() == 2
 
-    # 12. The final PDF act: the changed words in the text, the annex comparing with version 2.
+    # 12. The final PDF act: the changed words in the text, the annex comparing with version 1.
     revisione = revisione_corrente(definitivo)
     assert leggi(revisione).startswith(b"%PDF-")
     html = render_to_string("atti/piano.html", contesto_atto(definitivo))
     assert "Allegato – Differenze rispetto alla versione inviata ai sindacati" in html
-    assert "Confronto tra la versione 2, inviata alle organizzazioni sindacali" in html
-    assert "Il testo definitivo coincide con la versione inviata ai sindacati." in html
+    assert "Confronto tra la versione 1, inviata alle organizzazioni sindacali" in html
+    assert "Il testo definitivo coincide con la versione inviata ai sindacati." not in html
+    allegato = html[html.index("Allegato – Differenze rispetto alla versione inviata ai sindacati"):]
+    assert re.search(r"<ins>(?:(?!</ins>).)*tredici", allegato, re.S)
     assert "Entro il 2026 sarà esteso a tutti i tredici Comuni." in html
     assert "12.500,00 €" in html and "Persone accompagnate al rientro a casa" in html
