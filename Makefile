@@ -51,8 +51,8 @@ migrate: $(STAMP)
 	DEBUG=true $(PY) manage.py migrate --noinput -v 0
 
 demo: $(STAMP) sysdeps messages migrate
-	DEBUG=true $(PY) manage.py demo
 	DEBUG=true $(PY) manage.py crea_pki_sviluppo
+	DEBUG=true $(PY) manage.py demo
 	@echo ""
 	@echo "PianoZona è in ascolto su http://$(HOST):$(PORT)/ (Ctrl+C per fermarlo)"
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)

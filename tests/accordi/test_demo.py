@@ -32,3 +32,12 @@ def test_demo_tavoli_one_focus_group_met_and_approved_its_minutes():
     assert verbale.seduta.focus_group.nome == "Domiciliarità"
     assert Bisogno.objects.filter(seduta=verbale.seduta).count() == 2
     assert SedutaTavolo.objects.filter(stato=SedutaTavolo.Stato.CONVOCATA).count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_acts_are_issued_with_the_development_seal(pki_attiva, django_capture_on_commit_callbacks):
+    """``make demo`` creates the development PKI first: the demo's approved minutes become a
+    sealed PDF act, not an error."""
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo")
+    assert VerbaleTavolo.objects.get().documento.stato == "pronto"
