@@ -249,7 +249,7 @@ def test_atto_di_indirizzo_approvato_col_voto_ponderato(
     expect(udp.get_by_test_id("stato-piano")).to_contain_text("Avvio")
     azione = udp.get_by_test_id("azione-approva_atto_indirizzo")
     expect(azione).not_to_contain_text("Ancora necessario")
-    expect(udp.get_by_role("link", name=collegamento)).to_be_visible()
+    expect(udp.get_by_role("link", name=collegamento, exact=True)).to_be_visible()
     azione.get_by_role("button", name="Approva atto di indirizzo").click()
     expect(udp.get_by_test_id("stato-piano")).to_contain_text("Atto di indirizzo")
     expect(udp.get_by_test_id("timeline")).to_contain_text("Avvio → Atto di indirizzo")
