@@ -64,7 +64,9 @@ def scrivi_sezione(pagina, piano, titolo, testo, *, in_coda=False):
     pagina.goto(f"/piani/{piano.pk}/contenuto/")
     pagina.get_by_role("link", name=f"Scrivi «{titolo}»").click()
     expect(pagina.get_by_role("heading", level=1)).to_have_text(titolo)
-    editor = pagina.get_by_role("textbox", name="Testo della sezione")
+    # Trix replaces the plain textarea once loaded: type into the editor, not the textarea it hides.
+    editor = pagina.get_by_role("textbox", name="Testo della sezione").and_(pagina.locator("trix-editor"))
+    expect(editor).to_be_visible()
     editor.click()
     if in_coda:
         pagina.keyboard.press("Control+End")
