@@ -39,6 +39,7 @@ def contenuto_piano(documento: Documento) -> dict:
     the working draft as it is when rendered. The final text carries, as an annex, what
     changed since the version sent to the unions."""
     from . import services_versioni as sv
+    from .confronto import confronta, etichetta_differenze
     from .models import Consultazione
 
     piano = documento.piano
@@ -51,8 +52,8 @@ def contenuto_piano(documento: Documento) -> dict:
                          .select_related("versione").order_by("-versione__numero", "-inviata_il").first())
         if consultazione is not None:
             consultata = consultazione.versione
-            differenze = sv.etichetta_differenze(
-                sv.confronta(consultata.contenuto, contenuto, da=consultata.numero, a=versione.numero))
+            differenze = etichetta_differenze(
+                confronta(consultata.contenuto, contenuto, da=consultata.numero, a=versione.numero))
     return {
         "piano": piano,
         "definitivo": definitivo,

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import confronto as confronti
 from . import selectors, services_versioni
 from .exceptions import IterError, PermessoNegato
 from .models import PianoDiZona, Stato, VersionePiano
@@ -130,8 +131,8 @@ def confronta(request, piano_pk):
         elif da == a:
             errori.append(_("Scegli due versioni diverse."))
         else:
-            confronto = services_versioni.confronta(contenuti[da], contenuti[a], da=da, a=a)
-            services_versioni.etichetta_differenze(confronto)
+            confronto = confronti.confronta(contenuti[da], contenuti[a], da=da, a=a)
+            confronti.etichetta_differenze(confronto)
     return render(request, "accordi/versioni/confronta.html", {
         "piano": accesso.piano, "udp": accesso.udp, "scelte": scelte, "da": da, "a": a, "errori": errori,
         "confronto": confronto,

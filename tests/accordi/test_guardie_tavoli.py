@@ -88,7 +88,8 @@ def test_drafting_waits_for_approved_minutes_of_every_tavolo_and_names_the_missi
     with pytest.raises(GuardieNonSoddisfatte) as errore:
         esegui_transizione(piano=piano, nome="avvia_stesura", utente=udp)
     assert len(errore.value.messaggi) == 1
-    assert errore.value.messaggi[0].startswith("Tavolo Disabilità: nessuna seduta") and "Anziani" not in errore.value.messaggi[0]
+    messaggio = errore.value.messaggi[0]
+    assert messaggio.startswith("Tavolo Disabilità: nessuna seduta") and "Anziani" not in messaggio
     _approva(solo_svolta, udp)
     assert esegui_transizione(piano=piano, nome="avvia_stesura", utente=udp).a_stato == Stato.BOZZA
 

@@ -5,12 +5,11 @@ import datetime
 
 import pytest
 
+from accordi.confronto import confronta, formatta_euro
 from accordi.exceptions import PermessoNegato, TransizioneNonAmmessa
 from accordi.models import Documento, PianoDiZona, VersionePiano
 from accordi.services_versioni import (
     bozza_modificata,
-    confronta,
-    formatta_euro,
     impronta,
     istantanea,
     versione_congela,
