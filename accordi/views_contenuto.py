@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambiti.exceptions import IterError, PermessoNegato, StatoCambiato
+from ambiti.viste import esegui as _esegui
 from tavoli.models import AreaIntervento
 from tavoli.selectors_conoscenza import conoscenza_del_piano
 from tavoli.services_tavoli import aree_della_regione
@@ -56,19 +57,6 @@ def _post_rifiutato(request, ctx: dict, pagina: str):
         for m in exc.messaggi:
             messages.error(request, m)
     return redirect(pagina)
-
-
-def _esegui(request, funzione, **kwargs):
-    """Run a service: a forged request is a 403; any other refusal becomes messages, and the
-    caller gets None."""
-    try:
-        return funzione(**kwargs)
-    except PermessoNegato as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except IterError as exc:
-        for m in exc.messaggi:
-            messages.error(request, m)
-        return None
 
 
 def _aree(piano: PianoDiZona):

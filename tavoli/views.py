@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from ambiti.exceptions import IterError, PermessoNegato
 from ambiti.models import Ambito, Comune, Ente, Incarico, Utente
 from ambiti.ruoli import Permessi
+from ambiti.viste import esegui as _esegui
 
 from . import selectors, services, services_assemblea
 from .forms import (
@@ -52,21 +52,6 @@ def _seduta_o_404(request, pk) -> Seduta:
     if seduta is None or not selectors.assemblea_per_utente(request.user, seduta.assemblea.ambito):
         raise Http404(_("Seduta non trovata."))
     return seduta
-
-
-def _esegui(request, funzione, successo: str | None = None, **kwargs):
-    """Run a service; a forged request is a 403, any other refusal an Italian message."""
-    try:
-        risultato = funzione(**kwargs)
-    except PermessoNegato as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except IterError as exc:
-        for m in exc.messaggi:
-            messages.error(request, m)
-        return None
-    if successo:
-        messages.success(request, successo)
-    return risultato if risultato is not None else True
 
 
 @login_required

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ambiti.exceptions import IterError, PermessoNegato
 from ambiti.models import Ambito, Regione
+from ambiti.viste import esegui as _esegui
 
 from . import calendario as cal
 from . import selectors_conoscenza as sel
@@ -34,20 +34,6 @@ PER_PAGINA = 50
 
 # The plan is accordi's model, reached through our own string reference.
 PianoDiZona = Tavolo._meta.get_field("piano").related_model
-
-
-def _esegui(request, funzione, successo: str, **kwargs):
-    """Run a service; a forged request is a 403, any other refusal an Italian message."""
-    try:
-        risultato = funzione(**kwargs)
-    except PermessoNegato as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except IterError as exc:
-        for m in exc.messaggi:
-            messages.error(request, m)
-        return None
-    messages.success(request, successo)
-    return risultato if risultato is not None else True
 
 
 # --- knowledge base ----------------------------------------------------------------------------

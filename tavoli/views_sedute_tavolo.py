@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ambiti.models import Ente
+from ambiti.viste import esegui as _esegui
 
 from . import selectors_tavoli as sel
 from . import services_contributi as sc
@@ -30,7 +31,6 @@ from .forms_tavoli import (
     SedutaTavoloForm,
 )
 from .models import Bisogno, FocusGroup, MembroTavolo, Proposta, SedutaTavolo, UnitaOfferta, VerbaleTavolo
-from .views import _esegui
 from .views_tavoli import _seduta_leggibile, _tavolo_coordinabile, _url
 
 S = SedutaTavolo.Stato

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from ambiti.ruoli import Permessi
+from ambiti.viste import esegui as _esegui
 
 from . import selectors_tavoli as sel
 from . import services_membri_tavolo as sm
@@ -33,7 +34,6 @@ from .forms_tavoli import (
     TavoloModificaForm,
 )
 from .models import MembroTavolo, SedutaTavolo, Tavolo
-from .views import _esegui
 
 M = MembroTavolo.Stato
 

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from ambiti.exceptions import IterError, PermessoNegato, StatoCambiato
+from ambiti.viste import esegui as _esegui
 
 from . import selectors_tavoli as sel
 from . import services_tavoli as st
 from . import services_verbali as sv
 from .forms_tavoli import ApprovazioneForm, OsservazioneForm, VerbaleForm
 from .models import SedutaTavolo, VerbaleTavolo
-from .views import _esegui
 from .views_tavoli import _seduta_leggibile
 
 S = SedutaTavolo.Stato
