@@ -2,17 +2,15 @@
 of ``accordi.consultazione``."""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mass_mail
+
+from ambiti.posta import invia_a_ciascuno
 
 from .consultazione import messaggi_invio, messaggi_parere
 from .models import Consultazione, Parere
 
 
 def _invia(messaggi) -> int:
-    da_inviare = [(oggetto, testo, settings.DEFAULT_FROM_EMAIL, [i]) for oggetto, testo, indirizzi in messaggi
-                  for i in indirizzi]
-    return send_mass_mail(da_inviare, fail_silently=False) if da_inviare else 0
+    return sum(invia_a_ciascuno(oggetto, testo, indirizzi) for oggetto, testo, indirizzi in messaggi)
 
 
 @shared_task(acks_late=True)

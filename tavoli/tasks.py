@@ -2,10 +2,11 @@
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from ambiti.posta import invia_a_ciascuno
 
 from .calendario import invito_ics
 from .models import Seduta
@@ -40,11 +41,6 @@ def invia_convocazione(seduta_id: int) -> int:
         ) % {"ambito": seduta.assemblea.ambito.nome, "d": quando.strftime("%d/%m/%Y"), "h": quando.strftime("%H:%M"),
              "dove": dove, "odg": ordine, "url": url}
     ics = invito_ics(seduta, annullata=annullata, sequenza=1 if annullata else 0)
-    connessione = get_connection()
-    messaggi = []
-    for indirizzo in indirizzi:
-        m = EmailMessage(oggetto, testo, settings.DEFAULT_FROM_EMAIL, [indirizzo], connection=connessione)
-        metodo = "CANCEL" if annullata else "REQUEST"
-        m.attach("seduta.ics", ics, f"text/calendar; charset=utf-8; method={metodo}")
-        messaggi.append(m)
-    return connessione.send_messages(messaggi) or 0
+    metodo = "CANCEL" if annullata else "REQUEST"
+    return invia_a_ciascuno(oggetto, testo, indirizzi,
+                            allegato=("seduta.ics", ics, f"text/calendar; charset=utf-8; method={metodo}"))

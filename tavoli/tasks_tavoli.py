@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from ambiti.posta import invia_a_ciascuno
 
 from .calendario import invito_seduta_tavolo_ics
 from .models import MembroTavolo, SedutaTavolo, VerbaleTavolo
@@ -39,19 +40,6 @@ def destinatari_seduta(seduta: SedutaTavolo) -> list[str]:
         membri = membri.filter(Q(focus_group=seduta.focus_group_id) | Q(utente_id=seduta.tavolo.coordinatore_id)
                                | Q(utente_id=seduta.focus_group.referente_id))
     return sorted({e for e in membri.values_list("utente__email", flat=True) if e})
-
-
-def _invia(oggetto: str, testo: str, indirizzi: list[str], allegato: tuple[str, bytes, str] | None = None) -> int:
-    if not indirizzi:
-        return 0
-    connessione = get_connection()
-    messaggi = []
-    for indirizzo in indirizzi:
-        messaggio = EmailMessage(oggetto, testo, settings.DEFAULT_FROM_EMAIL, [indirizzo], connection=connessione)
-        if allegato:
-            messaggio.attach(*allegato)
-        messaggi.append(messaggio)
-    return connessione.send_messages(messaggi) or 0
 
 
 def _intestazione(seduta: SedutaTavolo) -> str:
@@ -98,8 +86,8 @@ def invia_convocazione_tavolo(seduta_id: int) -> int:
         "",
     ])
     ics = invito_seduta_tavolo_ics(seduta)
-    return _invia(oggetto, testo, destinatari_seduta(seduta),
-                  ("seduta.ics", ics, "text/calendar; charset=utf-8; method=REQUEST"))
+    return invia_a_ciascuno(oggetto, testo, destinatari_seduta(seduta),
+                            ("seduta.ics", ics, "text/calendar; charset=utf-8; method=REQUEST"))
 
 
 @shared_task(acks_late=True)
@@ -120,8 +108,8 @@ def invia_annullamento_tavolo(seduta_id: int) -> int:
         "",
     ])
     ics = invito_seduta_tavolo_ics(seduta, annullata=True, sequenza=1)
-    return _invia(oggetto, testo, destinatari_seduta(seduta),
-                  ("seduta.ics", ics, "text/calendar; charset=utf-8; method=CANCEL"))
+    return invia_a_ciascuno(oggetto, testo, destinatari_seduta(seduta),
+                            ("seduta.ics", ics, "text/calendar; charset=utf-8; method=CANCEL"))
 
 
 def _membro(membro_id: int) -> MembroTavolo:
@@ -148,7 +136,7 @@ def invia_invito_tavolo(membro_id: int) -> int:
     righe += ["", _("L'invito si accetta o si declina dalla pagina del tavolo: %(url)s") % {
         "url": _indirizzo("tavoli:tavolo", tavolo.pk)}, ""]
     oggetto = _("Invito al tavolo tematico «%(t)s»") % {"t": tavolo.nome}
-    return _invia(oggetto, "\n".join(righe), [membro.utente.email] if membro.utente.email else [])
+    return invia_a_ciascuno(oggetto, "\n".join(righe), [membro.utente.email] if membro.utente.email else [])
 
 
 @shared_task(acks_late=True)
@@ -169,7 +157,7 @@ def invia_richiesta_adesione(membro_id: int) -> int:
     oggetto = _("Richiesta di partecipazione al tavolo «%(t)s»") % {"t": tavolo.nome}
     coordinatore = tavolo.coordinatore
     indirizzi = [coordinatore.email] if coordinatore.email and coordinatore.is_active else []
-    return _invia(oggetto, "\n".join(righe), indirizzi)
+    return invia_a_ciascuno(oggetto, "\n".join(righe), indirizzi)
 
 
 @shared_task(acks_late=True)
@@ -195,7 +183,7 @@ def invia_esito_adesione(membro_id: int) -> int:
         ]
     else:
         return 0
-    return _invia(oggetto, "\n".join(righe), [membro.utente.email] if membro.utente.email else [])
+    return invia_a_ciascuno(oggetto, "\n".join(righe), [membro.utente.email] if membro.utente.email else [])
 
 
 @shared_task(acks_late=True)
@@ -216,4 +204,4 @@ def invia_verbale_tavolo(verbale_id: int) -> int:
             "url": _indirizzo("tavoli:verbale_tavolo", seduta.pk)},
         "",
     ])
-    return _invia(oggetto, testo, destinatari_seduta(seduta))
+    return invia_a_ciascuno(oggetto, testo, destinatari_seduta(seduta))
