@@ -48,3 +48,9 @@ urlpatterns = [
     path("piani/<int:piano_pk>/versioni/confronta/", views_versioni.confronta, name="versioni_confronta"),
     path("versioni/<int:pk>/", views_versioni.versione, name="versione"),
 ]
+
+# The Accordo di Programma (Ufficio di Piano), the adesioni (bodies and review) and the public
+# Terzo Settore portal each keep their routes in their own module.
+from . import urls_accordo, urls_adesioni, urls_portale  # noqa: E402
+
+urlpatterns += urls_accordo.urlpatterns + urls_adesioni.urlpatterns + urls_portale.urlpatterns

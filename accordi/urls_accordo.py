@@ -1,0 +1,3 @@
+"""Routes of the accordo pages (included by accordi.urls, namespace ``accordi``)."""
+
+urlpatterns: list = []
