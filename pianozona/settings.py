@@ -165,7 +165,8 @@ RATELIMIT_VIEW = "accordi.views_portale.troppe_richieste"
 # Behind the reverse proxy of docker-compose the client's address is in X-Forwarded-For.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 # Without Redis (a laptop, one process) the in-process cache is enough for the limits.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not REDIS_URL else []
+# Django's own RedisCache counts atomically (W001 only says django-ratelimit does not list it).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
