@@ -9,4 +9,6 @@ class AccordiConfig(AppConfig):
     def ready(self):
         # Register the acts this app issues with the document service.
         # consultazione: the guards of the unions' consultation and of the ASL's intesa.
-        from . import atti, consultazione, governance, partecipazione  # noqa: F401
+        # guardie_accordo: the Accordo's guards and the automatic entry into force; adesioni: the
+        # adesione act and its signature.
+        from . import adesioni, atti, consultazione, governance, guardie_accordo, partecipazione  # noqa: F401
