@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 Costruttore = Callable[[Documento], dict]
 _CONTENUTI: dict[str, tuple[str, Costruttore]] = {}
+# Hooks run after commit when a document becomes ready (the adesione act goes to signature).
+_AL_DOCUMENTO_PRONTO: list[Callable[[Documento], None]] = []
 
 
 def registra_contenuto(tipo: str, template: str) -> Callable[[Costruttore], Costruttore]:
@@ -43,6 +46,13 @@ def registra_contenuto(tipo: str, template: str) -> Callable[[Costruttore], Cost
         return funzione
 
     return decorator
+
+
+def al_documento_pronto(funzione: Callable[[Documento], None]) -> Callable[[Documento], None]:
+    """Register ``funzione(documento)``, called once the act is rendered and sealed; a failing
+    hook is logged and does not undo the act."""
+    _AL_DOCUMENTO_PRONTO.append(funzione)
+    return funzione
 
 
 def sha256(dati: bytes) -> str:
@@ -211,6 +221,8 @@ def genera_documento(documento_id: int) -> Documento:
         documento.sigillato = True
         documento.pronto_il = timezone.now()
         documento.save(update_fields=["stato", "sigillato", "pronto_il"])
+        for funzione in _AL_DOCUMENTO_PRONTO:
+            transaction.on_commit(partial(funzione, documento), robust=True)
     return documento
 
 

@@ -67,7 +67,9 @@ def radici_fiducia() -> list:
 def richiesta_firma_crea(
     *, documento: Documento, utente, firmatari: Iterable[tuple], modalita: str, scadenza: datetime.date
 ) -> RichiestaFirma:
-    """``firmatari``: (utente, ente or None, obbligatorio) in signing order."""
+    """``firmatari``: (utente, ente or None, obbligatorio) in signing order, optionally with a
+    fourth element, the codice fiscale the certificate must carry when it is not the account's
+    own (a body's referent uploads the act its legal representative signed)."""
     if not Permessi(utente).ha("gestisci_piano", documento.ambito):
         raise PermessoNegato(_("Solo l'Ufficio di Piano chiede le firme sugli atti."))
     documento = Documento.objects.select_for_update().get(pk=documento.pk)
@@ -76,14 +78,14 @@ def richiesta_firma_crea(
         errori.append(_("Il documento non è ancora pronto."))
     if RichiestaFirma.objects.filter(documento=documento).exists():
         errori.append(_("Per questo documento la firma è già stata richiesta."))
-    firmatari = list(firmatari)
+    firmatari = [_con_codice_fiscale(voce) for voce in firmatari]
     if not firmatari:
         errori.append(_("Indica almeno un firmatario."))
     if scadenza < timezone.localdate():
         errori.append(_("La scadenza non può essere nel passato."))
     visti = set()
-    for persona, _ente, _obbl in firmatari:
-        if not persona.codice_fiscale:
+    for persona, _ente, _obbl, codice_fiscale in firmatari:
+        if not codice_fiscale:
             errori.append(_("%(p)s non ha un codice fiscale registrato: non si può verificarne la firma.")
                           % {"p": persona})
         if persona.pk in visti:
@@ -94,9 +96,9 @@ def richiesta_firma_crea(
     richiesta = RichiestaFirma.objects.create(
         documento=documento, modalita=modalita, scadenza=scadenza, creata_da=utente
     )
-    for ordine, (persona, ente, obbligatorio) in enumerate(firmatari, start=1):
+    for ordine, (persona, ente, obbligatorio, codice_fiscale) in enumerate(firmatari, start=1):
         Firmatario.objects.create(
-            richiesta=richiesta, ordine=ordine, utente=persona, codice_fiscale=persona.codice_fiscale.upper(),
+            richiesta=richiesta, ordine=ordine, utente=persona, codice_fiscale=codice_fiscale.strip().upper(),
             ente=ente, obbligatorio=obbligatorio,
         )
     messaggio = ngettext("%(n)d firmatario, scadenza %(d)s", "%(n)d firmatari, scadenza %(d)s", len(firmatari)) % {
@@ -105,6 +107,14 @@ def richiesta_firma_crea(
                                messaggio=messaggio)
     transaction.on_commit(lambda: _invita(richiesta.pk))
     return richiesta
+
+
+def _con_codice_fiscale(voce: tuple) -> tuple:
+    """(utente, ente, obbligatorio[, codice fiscale]) → the four, the account's own codice
+    fiscale when none is given."""
+    persona, ente, obbligatorio, *altro = voce
+    codice_fiscale = (altro[0] if altro else "") or persona.codice_fiscale or ""
+    return persona, ente, obbligatorio, codice_fiscale
 
 
 def _invita(richiesta_id: int) -> None:

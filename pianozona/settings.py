@@ -209,6 +209,8 @@ LOGGING = {
 # Upload limit for documents (bytes); used by the document and signature services.
 PIANOZONA_MAX_UPLOAD_BYTES = int(os.environ.get("PIANOZONA_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 PIANOZONA_SITE_URL = os.environ.get("PIANOZONA_SITE_URL", "http://127.0.0.1:8000")
+# Largest attachment (statute, balance sheet…) a Terzo Settore body may add to an adesione request.
+PIANOZONA_ADESIONE_MAX_ALLEGATO = int(os.environ.get("PIANOZONA_ADESIONE_MAX_ALLEGATO", 10 * 1024 * 1024))
 
 # Documents and signatures. The development PKI (python manage.py crea_pki_sviluppo) lives in
 # var/pki; production points these at the body's real seal and at its trust roots.
