@@ -332,3 +332,67 @@ def crea_sezione(piano, codice="contesto", titolo="Contesto", testo="<p>Il terri
     from accordi.models import SezionePiano
 
     return SezionePiano.objects.create(piano=piano, codice=codice, titolo=titolo, testo=testo, ordine=ordine)
+
+
+# --- Terzo Settore: registered bodies, Accordi open to adesioni, adesione requests ------------------
+
+
+def ente_terzo_settore(ambito=None, **campi):
+    """A Terzo Settore body registered through the portal, with its referent's account:
+    ``(ente, referente)``. ``referente``, ``legale_rappresentante`` and
+    ``legale_rappresentante_cf`` go to the registration, the rest to the Ente."""
+    from django.utils import timezone
+
+    from accordi.models import RegistrazioneEnte
+
+    n = next(_seq)
+    referente = campi.pop("referente", None) or UtenteFactory()
+    legale = campi.pop("legale_rappresentante", f"Maria Bianchi {n}")
+    legale_cf = campi.pop("legale_rappresentante_cf", cf_persona(500 + n))
+    valori = {
+        "denominazione": f"Associazione di volontariato {n}",
+        "tipo": Ente.Tipo.TERZO_SETTORE,
+        "codice_fiscale": cf_ente(700_000 + n),
+        "forma_giuridica": Ente.FormaGiuridica.ODV,
+        "sezione_runts": Ente.SezioneRUNTS.A,
+        "numero_runts": f"RUNTS-{n:05d}",
+        "sede": "Via Roma 1, 27100 Pavia",
+        "email": f"ets{n}@example.it",
+        **campi,
+    }
+    ente = Ente.objects.create(**valori)
+    if ambito is not None:
+        ente.ambiti.add(ambito)
+    RegistrazioneEnte.objects.create(ente=ente, referente=referente, legale_rappresentante=legale,
+                                     legale_rappresentante_cf=legale_cf,
+                                     email_confermata_il=timezone.now())
+    return ente, referente
+
+
+def accordo_in_sottoscrizione(*ambiti, piano=None, **campi):
+    """The Accordo of a plan in ``sottoscrizione`` (open to adesioni): of ``piano`` (moved to
+    that state) or of a new plan of ``ambiti``."""
+    from accordi.models import AccordoDiProgramma
+
+    if piano is None:
+        piano = crea_piano(*(ambiti or (AmbitoFactory(),)), stato="sottoscrizione", **campi)
+    else:
+        PianoDiZona.objects.filter(pk=piano.pk).update(stato="sottoscrizione")
+        piano.refresh_from_db()
+    try:
+        from accordi.services_accordo import accordo_di
+    except ImportError:
+        return AccordoDiProgramma.objects.get_or_create(piano=piano, revisione=piano.revisione)[0]
+    return accordo_di(piano)
+
+
+class RichiestaAdesioneFactory(factory.django.DjangoModelFactory):
+    """A request of a registered body (a draft unless ``stato`` says otherwise)."""
+
+    class Meta:
+        model = "accordi.RichiestaAdesione"
+
+    accordo = factory.LazyFunction(accordo_in_sottoscrizione)
+    ente = factory.LazyFunction(lambda: ente_terzo_settore()[0])
+    creata_da = factory.LazyAttribute(lambda o: o.ente.registrazione.referente)
+    dichiarazione = "L'ente ha partecipato ai tavoli del piano e mette a disposizione i propri volontari."
