@@ -1,12 +1,9 @@
-"""Contents of the acts this app issues: the plan and the Accordo di Programma, built from the
-registry and the plan's iter. Later capabilities enrich them (sections, commitments, cost
-sharing, adherents) and register their own acts."""
+"""Contents of the plan's acts, built from the registry and the plan's iter. The Accordo di
+Programma's act is in ``accordi.guardie_accordo``; other capabilities register their own acts."""
 
 from __future__ import annotations
 
-from django.db.models import Sum
-
-from ambiti.models import Comune, Ente
+from ambiti.models import Comune
 
 from .models import Documento
 from .services_documenti import registra_contenuto
@@ -63,28 +60,4 @@ def contenuto_piano(documento: Documento) -> dict:
         "differenze": differenze,
         "transizioni": list(piano.transizioni.select_related("utente").order_by("quando", "pk")),
         **_territorio(piano),
-    }
-
-
-@registra_contenuto(Documento.Tipo.ACCORDO, "atti/accordo.html")
-def contenuto_accordo(documento: Documento) -> dict:
-    piano = documento.piano
-    territorio = _territorio(piano)
-    enti_comuni = {
-        e.comune_id: e for e in Ente.objects.filter(comune__in=territorio["comuni"])
-    }
-    parti = [
-        {"ente": enti_comuni.get(c.pk), "comune": c, "denominazione": f"Comune di {c.denominazione}",
-         "firmatario": "Il Sindaco"}
-        for c in territorio["comuni"]
-    ]
-    if territorio["asl"]:
-        parti.append({"denominazione": territorio["asl"].nome, "firmatario": "Il Direttore Generale"})
-    return {
-        "piano": piano,
-        "parti": parti,
-        "transizioni": list(piano.transizioni.select_related("utente").order_by("quando", "pk")),
-        "popolazione_somma": Comune.objects.filter(pk__in=[c.pk for c in territorio["comuni"]]).aggregate(
-            s=Sum("popolazione"))["s"],
-        **territorio,
     }

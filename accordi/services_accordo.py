@@ -602,8 +602,8 @@ def firmatari_dell_accordo(documento: Documento) -> list[tuple]:
     di Piano adds them before asking)."""
     from tavoli.selectors import incarichi_in_corso
 
-    accordo = (AccordoDiProgramma.objects.select_related("piano").filter(documento=documento).first()
-               or accordo_di(documento.piano))
+    legato = documento.pk and AccordoDiProgramma.objects.select_related("piano").filter(documento=documento).first()
+    accordo = legato or accordo_di(documento.piano)
     parti = list(ParteAccordo.objects.filter(accordo=accordo).select_related("ente", "firmatario")
                  .order_by("ordine", "pk"))
     senza = [p.ente_id for p in parti if p.firmatario_id is None]

@@ -91,6 +91,11 @@ def documento_richiedi(
         from .services_versioni import testo_definitivo_richiedi
 
         return testo_definitivo_richiedi(piano=piano, utente=utente, ambito=ambito)
+    if tipo == Documento.Tipo.ACCORDO and piano.stato == "sottoscrizione":
+        # The Accordo being signed is one act, kept on the Accordo itself.
+        from .services_accordo import accordo_di, accordo_genera_atto
+
+        return accordo_genera_atto(accordo=accordo_di(piano), utente=utente)
     ambiti = list(piano.ambiti.all())
     if utente is not None and not Permessi(utente).ha_su_alcuno("gestisci_piano", ambiti):
         raise PermessoNegato(_("Solo l'Ufficio di Piano genera gli atti del piano."))

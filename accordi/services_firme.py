@@ -315,9 +315,16 @@ def promemoria_firme(oggi: datetime.date | None = None) -> dict:
 
 
 def firmatari_proposti(documento: Documento) -> list[tuple]:
-    """The mandatory signers of an Accordo (art. 34 D.Lgs. 267/2000): each Comune's mayor and the
-    ASL's referent, from the active roles of the ambito."""
+    """The signers proposed for an act. For the Accordo, its parties in their order, each with
+    its signer and whether its signature is mandatory (``services_accordo.firmatari_dell_accordo``).
+    For the other acts, the mandatory signers of art. 34 D.Lgs. 267/2000: each Comune's mayor and
+    the ASL's referent, from the active roles of the ambito."""
     from ambiti.models import Incarico
+
+    if documento.tipo == Documento.Tipo.ACCORDO and documento.piano_id:
+        from .services_accordo import firmatari_dell_accordo
+
+        return firmatari_dell_accordo(documento)
 
     incarichi = (
         Incarico.objects.filter(ambito=documento.ambito, attivo=True,
