@@ -86,6 +86,8 @@ def documento_richiedi(
     if tipo not in _CONTENUTI:
         raise DatiNonValidi(_("Questo tipo di atto non è ancora disponibile: %(tipo)s.")
                             % {"tipo": Documento.Tipo(tipo).label})
+    if tipo == Documento.Tipo.ADESIONE:
+        raise DatiNonValidi(_("L'atto di adesione si genera accogliendo la richiesta di adesione dell'ente."))
     if tipo == Documento.Tipo.PIANO_DEFINITIVO:
         # The Assemblea approves an exact frozen text: the final text is made from a version.
         from .services_versioni import testo_definitivo_richiedi

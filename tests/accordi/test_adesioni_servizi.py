@@ -30,7 +30,7 @@ from accordi.models import (
     RisorsaAdesione,
     StatoAdesione,
 )
-from accordi.services_documenti import contesto_atto, leggi, revisione_corrente
+from accordi.services_documenti import contesto_atto, documento_richiedi, leggi, revisione_corrente
 from accordi.services_firme import FirmaRifiutata, firma_carica
 from ambiti.exceptions import StatoCambiato
 from ambiti.models import Incarico, Regione
@@ -39,6 +39,7 @@ from tavoli.models import PresenzaTavolo, SedutaTavolo
 
 from ..factories import (
     AreaInterventoFactory,
+    CicloFactory,
     RichiestaAdesioneFactory,
     SedutaTavoloFactory,
     TavoloFactory,
@@ -254,6 +255,24 @@ def test_firma_prepara_e_idempotente_e_aspetta_l_atto(mondo_adesioni, pki_attiva
     assert sa.firma_prepara(richiesta=richiesta) == prima
     assert RichiestaFirma.objects.filter(documento_id=richiesta.documento_id).count() == 1
     assert richiesta.eventi.filter(azione="firma_richiesta").count() == 1
+
+
+def test_l_atto_e_dell_ufficio_di_piano_che_accoglie(mondo_adesioni, pki_attiva, eseguendo):
+    """A plan of two ambiti: the Ufficio di Piano of the second accepts, issues the act and asks
+    for the signature (the signing service wants that permission on the act's ambito)."""
+    m = mondo_adesioni
+    ciclo = CicloFactory(anno_inizio=2028, anno_fine=2030)
+    accordo = accordo_in_sottoscrizione(m.ambito, m.altro_ambito, ciclo=ciclo)
+    richiesta = RichiestaAdesioneFactory(accordo=accordo, ente=m.ente, stato=S.IN_ISTRUTTORIA)
+    richiesta = eseguendo(sa.accogli, richiesta=richiesta, utente=m.udp_altro)
+    assert richiesta.documento.ambito == m.altro_ambito
+    assert RichiestaFirma.objects.get(documento=richiesta.documento).creata_da == m.udp_altro
+
+
+def test_l_atto_di_adesione_non_si_chiede_dalla_pagina_del_piano(mondo_adesioni):
+    with pytest.raises(DatiNonValidi, match="L'atto di adesione si genera accogliendo la richiesta"):
+        documento_richiedi(tipo=Documento.Tipo.ADESIONE, piano=mondo_adesioni.piano, utente=mondo_adesioni.udp)
+    assert not Documento.objects.exists()
 
 
 # --- who may act ----------------------------------------------------------------------------------
