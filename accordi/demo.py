@@ -1,12 +1,16 @@
 """Demo data: the seed's world (Regione Lombardia, ASL di Pavia, the Pavia district and its
-neighbour, the 2012-2014 cycle) with one user for every role of ITER.md. Idempotent."""
+neighbour, the 2012-2014 cycle) with one user for every role of ITER.md. Pavia's plan is at its
+start, with its tavoli at work; Certosa's has walked the whole iter and its Accordo di Programma
+is open for signature (``accordi.demo_iter``). Idempotent."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test.utils import override_settings
 from stdnum import luhn
 from stdnum.it import codicefiscale
 
@@ -16,6 +20,7 @@ from tavoli.demo import carica_tavoli_demo
 from tavoli.models import RegolaVoto
 from tavoli.services_assemblea import assemblea_garantisci, regola_modifica
 
+from .demo_iter import persone_certosa, porta_alla_firma
 from .models import CicloProgrammazione, PianoAmbito
 from .services import piano_crea
 
@@ -81,9 +86,18 @@ def _comuni(nomi: list[str]) -> list[Comune]:
     return [trovati[n] for n in nomi]
 
 
-@transaction.atomic
 def carica_demo() -> list[tuple[str, str]]:
-    """Load the demo world; returns (username, description) pairs for the printed logins."""
+    """Load the demo world; returns (username, description) pairs for the printed logins.
+
+    The e-mails the services send while the demo is loaded (every step of Certosa's iter
+    notifies the people of the ambito: hundreds of messages) are not delivered: the console
+    shows the logins, not a flood of notifications nobody is waiting for."""
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        return _carica()
+
+
+@transaction.atomic
+def _carica() -> list[tuple[str, str]]:
     lombardia = Regione.objects.get(codice_istat="03")
     asl, _ = ASL.objects.get_or_create(
         nome="ASL della Provincia di Pavia",
@@ -124,6 +138,8 @@ def carica_demo() -> list[tuple[str, str]]:
     enti["coop"].ambiti.add(pavia)
 
     dal = datetime.date(2011, 11, 16)
+    # One hash for every demo user: PBKDF2 per user took most of the demo's load time.
+    password = make_password(PASSWORD_DEMO)
     accessi = []
     for u in UTENTI:
         utente, creato = Utente.objects.get_or_create(
@@ -132,7 +148,7 @@ def carica_demo() -> list[tuple[str, str]]:
                       "email": f"{u.username}@demo.pianozona.it"},
         )
         if creato:
-            utente.set_password(PASSWORD_DEMO)
+            utente.password = password
             utente.save(update_fields=["password"])
         incarico_assegna(
             utente=utente, ruolo=u.ruolo, ambito=ambiti.get(u.ambito) if u.ambito else None,
@@ -142,13 +158,9 @@ def carica_demo() -> list[tuple[str, str]]:
         per = f" ({enti[u.ente]})" if u.ente else ""
         accessi.append((u.username, f"{R(u.ruolo).label}{per} – {dove}"))
 
-    admin, creato = Utente.objects.get_or_create(
-        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Amministratore",
-                                    "email": "admin@demo.pianozona.it"})
-    if creato:
-        admin.set_password(PASSWORD_DEMO)
-        admin.save(update_fields=["password"])
-    accessi.append(("admin", "Amministratore di sistema (pannello /admin/)"))
+    # Certosa's Presidente, ASL referent, unions and the sixteen mayors, who walk its plan.
+    persone, accessi_certosa = persone_certosa(ambito=certosa, enti=enti, password=password, dal=dal)
+    accessi += accessi_certosa
 
     ciclo, _ = CicloProgrammazione.objects.get_or_create(
         regione=lombardia, anno_inizio=2012,
@@ -185,4 +197,19 @@ def carica_demo() -> list[tuple[str, str]]:
         utenti={u.username: u for u in Utente.objects.filter(username__in=[x.username for x in UTENTI])},
         enti=enti, comuni={c.denominazione: c for c in _comuni(COMUNI_PAVIA)},
     )
+
+    # Certosa's plan walks the whole iter: its Accordo di Programma is open for signature.
+    porta_alla_firma(
+        piano=PianoAmbito.objects.get(ambito=certosa, ciclo=ciclo).piano, ambito=certosa, enti=enti,
+        utenti={**persone, **{u.username: u for u in Utente.objects.filter(username__in=["udp.certosa",
+                                                                                        "terzosettore"])}},
+    )
+
+    admin, creato = Utente.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Amministratore",
+                                    "email": "admin@demo.pianozona.it"})
+    if creato:
+        admin.password = password
+        admin.save(update_fields=["password"])
+    accessi.append(("admin", "Amministratore di sistema (pannello /admin/)"))
     return accessi
