@@ -3,12 +3,15 @@ not once when the module is imported."""
 
 from django.utils import translation
 
+from accordi import guardie
 from accordi.guardie import ACCORDO_COMPLETO
 
 from ..factories import AmbitoFactory, crea_piano
 
 
-def test_a_missing_capability_is_explained_in_the_users_language(db):
+def test_a_missing_capability_is_explained_in_the_users_language(db, monkeypatch):
+    # Every capability is installed now: take one away to read the fail-closed explanation.
+    monkeypatch.delitem(guardie._REGISTRO, "accordo_completo")
     piano = crea_piano(AmbitoFactory())
     with translation.override("en"):
         inglese = ACCORDO_COMPLETO(piano)
