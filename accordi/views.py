@@ -24,6 +24,8 @@ from .iter import TRANSIZIONI
 from .models import CicloProgrammazione, Documento, PianoDiZona, Stato
 from .services_consultazione import riepilogo_del_piano as riepilogo_consultazione
 from .services_consultazione import scrivania as scrivania_consultazione
+from .views_adesioni import riepilogo_del_piano as riepilogo_adesioni
+from .views_adesioni import scrivania as scrivania_adesioni
 
 
 def home(request):
@@ -57,6 +59,7 @@ def home(request):
         "sedute": sedute_da_seguire(request.user),
         "tavoli": scrivania_tavoli(request.user),
         "consultazione": scrivania_consultazione(request.user),
+        "adesioni": scrivania_adesioni(request.user),
         # A regional officer's own pages, reached from the desk (one query).
         "regioni": list(_regioni_gestite(request.user).order_by("nome")),
     })
@@ -136,6 +139,7 @@ def piano_dettaglio(request, pk):
         "tipi_generabili": [(t, Documento.Tipo(t).label) for t in
                             (Documento.Tipo.PIANO_BOZZA, Documento.Tipo.PIANO_DEFINITIVO, Documento.Tipo.ACCORDO)],
         "consultazione_intesa": riepilogo_consultazione(piano),
+        "adesioni_piano": riepilogo_adesioni(piano, permessi),
         "puo_inviare_sindacati": piano.stato == Stato.BOZZA and permessi.ha_su_alcuno("gestisci_piano",
                                                                                       piano.ambiti.all()),
         "puo_intesa": piano.stato == Stato.INTESA_ASL and permessi.ha_su_alcuno("esprimi_intesa", piano.ambiti.all()),
