@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from ambiti.ruoli import Permessi
 
@@ -193,6 +194,12 @@ def firma_busta(request, pk):
 
 # --- public verification ------------------------------------------------------------------
 
+# Per client address, every request to the form and to a code's page together: plenty for people,
+# too few for guessing codes.
+LIMITE_VERIFICA = "30/m"
+
+
+@ratelimit(group="accordi.verifica", key="ip", rate=LIMITE_VERIFICA)
 def verifica(request):
     form = VerificaForm(request.POST or None, request.FILES or None)
     contesto = {"form": form}
@@ -217,6 +224,7 @@ def verifica(request):
     return render(request, "accordi/verifica.html", contesto)
 
 
+@ratelimit(group="accordi.verifica", key="ip", rate=LIMITE_VERIFICA)
 def verifica_codice(request, codice):
     documento = get_object_or_404(
         Documento.objects.select_related("ambito"), codice_verifica=codice.upper(), stato=Documento.Stato.PRONTO

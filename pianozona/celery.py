@@ -13,3 +13,5 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="tasks_tavoli")
 # The unions' consultation and the ASL's intesa keep theirs in accordi/tasks_consultazione.py.
 app.autodiscover_tasks(related_name="tasks_consultazione")
+# The Terzo Settore portal (registration e-mails, purge) keeps its own in accordi/tasks_portale.py.
+app.autodiscover_tasks(related_name="tasks_portale")

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A rate-limited public form answers with RATELIMIT_VIEW (429), not with a 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "pianozona.urls"
@@ -232,6 +234,11 @@ CELERY_BEAT_SCHEDULE["promemoria-firme"] = {
 CELERY_BEAT_SCHEDULE["segna-silenzi-sindacati"] = {
     "task": "accordi.tasks_consultazione.segna_silenzi",
     "schedule": crontab(minute="*/15"),
+}
+# Registrations of Terzo Settore bodies not confirmed within seven days are deleted.
+CELERY_BEAT_SCHEDULE["elimina-registrazioni-scadute"] = {
+    "task": "accordi.tasks_portale.elimina_registrazioni_scadute",
+    "schedule": crontab(hour=3, minute=40),
 }
 
 # Wiring between apps: the Assemblea (tavoli) issues its acts through the document service of

@@ -23,7 +23,6 @@ from accordi.models import (
     RegistrazioneEnte,
     RichiestaAdesione,
     RisorsaAdesione,
-    Stato,
     StatoAdesione,
 )
 from accordi.services_documenti import leggi, revisione_corrente
@@ -32,11 +31,12 @@ from tavoli.models import AreaIntervento, PresenzaTavolo, SedutaTavolo, Tavolo
 
 from ..factories import (
     AreaInterventoFactory,
-    EnteFactory,
+    RichiestaAdesioneFactory,
     SedutaTavoloFactory,
     TavoloFactory,
-    UtenteFactory,
+    accordo_in_sottoscrizione,
     cf_persona,
+    ente_terzo_settore,
 )
 
 R = Incarico.Ruolo
@@ -47,16 +47,9 @@ S = StatoAdesione
 
 def ente_con_referente(denominazione: str, ambito=None) -> tuple[Ente, Utente]:
     """A Terzo Settore body registered through the portal, with its referent's account."""
-    ente = EnteFactory(tipo=Ente.Tipo.TERZO_SETTORE, denominazione=denominazione,
-                       forma_giuridica=Ente.FormaGiuridica.APS, sezione_runts=Ente.SezioneRUNTS.B,
-                       numero_runts="12345", sede="Via Roma 1, Pavia")
-    if ambito is not None:
-        ente.ambiti.add(ambito)
-    referente = UtenteFactory(first_name="Chiara", last_name=f"Referente {denominazione}")
-    RegistrazioneEnte.objects.create(ente=ente, referente=referente, legale_rappresentante="Mario Rossi",
-                                     legale_rappresentante_cf=cf_persona(77),
-                                     email_confermata_il=timezone.now())
-    return ente, referente
+    return ente_terzo_settore(ambito, denominazione=denominazione, forma_giuridica=Ente.FormaGiuridica.APS,
+                              sezione_runts=Ente.SezioneRUNTS.B, numero_runts="12345",
+                              legale_rappresentante="Mario Rossi", legale_rappresentante_cf=cf_persona(77))
 
 
 def pdf(testo="Statuto dell'associazione") -> bytes:
@@ -82,8 +75,8 @@ class Scena:
     def richiesta(self, stato=S.BOZZA, ente=None, n_risorse=1, dichiarazione="Partecipiamo da anni.",
                   allegato=False) -> RichiestaAdesione:
         ente = ente or self.ente
-        richiesta = RichiestaAdesione.objects.create(
-            accordo=self.accordo, ente=ente, stato=stato, dichiarazione=dichiarazione, creata_da=self.referente,
+        richiesta = RichiestaAdesioneFactory(
+            accordo=self.accordo, ente=ente, stato=stato, dichiarazione=dichiarazione,
             inviata_il=None if stato == S.BOZZA else timezone.now())
         richiesta.aree.add(self.aree[0])
         richiesta.tavoli.add(self.tavoli[0])
@@ -102,10 +95,8 @@ class Scena:
 
 @pytest.fixture
 def scena(mondo) -> Scena:
-    piano = mondo.piano
-    PianoDiZona.objects.filter(pk=piano.pk).update(stato=Stato.SOTTOSCRIZIONE)
-    piano.refresh_from_db()
-    accordo = AccordoDiProgramma.objects.create(piano=piano, revisione=piano.revisione)
+    accordo = accordo_in_sottoscrizione(piano=mondo.piano)
+    piano = accordo.piano
     ente, referente = ente_con_referente("Associazione Il Faro", mondo.ambito)
     altro_ente, altro_referente = ente_con_referente("Cooperativa La Rete", mondo.ambito)
     regione = mondo.ambito.asl.regione
@@ -247,6 +238,21 @@ def test_azioni_vietate_a_chi_non_spettano(client, scena: Scena):
                        {"stato_atteso": S.INVIATA}).status_code == 404
     richiesta.refresh_from_db()
     assert richiesta.stato == S.INVIATA
+
+
+def test_l_esame_confronta_i_tavoli_con_le_presenze(client, scena: Scena):
+    richiesta = scena.richiesta(S.INVIATA)  # declares the first tavolo only
+    terzo = TavoloFactory(piano=scena.piano, area=AreaInterventoFactory(regione=scena.aree[0].regione),
+                          nome="Tavolo Minori")
+    richiesta.tavoli.add(terzo)
+    client.force_login(scena.udp)
+    testo = _testo(client.get(reverse("accordi:adesione_esame", args=[richiesta.pk])))
+    dichiarati = testo.split('data-testid="verifica-presenze"', 1)[1].split('data-testid="tavoli-non-dichiarati"')[0]
+    assert "Tavolo Anziani" in dichiarati and "presente a 2 sedute su 3" in dichiarati and "confermato" in dichiarati
+    assert "Tavolo Minori" in dichiarati and "nessuna presenza registrata" in dichiarati
+    assert "non confermato" in dichiarati  # said in words, not by colour only
+    non_dichiarati = testo.split('data-testid="tavoli-non-dichiarati"', 1)[1].split("</ul>")[0]
+    assert "Tavolo Disabilità: presente a 1 seduta su 1" in non_dichiarati
 
 
 # --- the journey -----------------------------------------------------------------------------------------
