@@ -153,10 +153,12 @@ def registrazione_conferma(*, token: str) -> Registrazione:
     richiesta = richiesta_da_token(token)
     try:
         with transaction.atomic():
-            richiesta = RichiestaRegistrazione.objects.select_for_update().get(pk=richiesta.pk)
-            if richiesta.confermata_il:
+            bloccata = RichiestaRegistrazione.objects.select_for_update().filter(pk=richiesta.pk).first()
+            if bloccata is None:  # a concurrent use of the same link found it could not succeed
+                raise LinkNonValido(_("Il collegamento non è più valido: la richiesta non esiste più."))
+            if bloccata.confermata_il:
                 raise GiaConfermata(_("Questa registrazione è già stata confermata."))
-            return _crea(richiesta)
+            return _crea(bloccata)
     except _Conflitto as conflitto:
         ente = conflitto.ente
     except (IntegrityError, ValidationError):
