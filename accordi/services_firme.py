@@ -260,11 +260,33 @@ def _forse_completa(richiesta: RichiestaFirma) -> None:
 
 # --- in-browser signing with the development CA's certificates -----------------------------
 
-def percorso_certificato_demo(utente):
-    if not settings.PIANOZONA_FIRMA_DEMO or not utente.codice_fiscale:
+def percorso_certificato_demo(utente, codice_fiscale: str | None = None):
+    """The development certificate with which ``utente`` may sign in the browser for the
+    expected ``codice_fiscale`` (by default their own). In the demo, a person who has none yet
+    (a body registered through the portal, whose legal representative signs its adesione) gets
+    one issued on the spot by the development CA, when that CA is on this machine."""
+    codice = (codice_fiscale or utente.codice_fiscale or "").upper()
+    if not settings.PIANOZONA_FIRMA_DEMO or not codice:
         return None
-    percorso = settings.PIANOZONA_FIRMA_DEMO_DIR / f"{utente.codice_fiscale.upper()}.p12"
+    percorso = settings.PIANOZONA_FIRMA_DEMO_DIR / f"{codice}.p12"
+    if not percorso.exists():
+        _emetti_certificato_demo(codice, utente, percorso)
     return percorso if percorso.exists() else None
+
+
+def _emetti_certificato_demo(codice: str, utente, percorso) -> None:
+    from .firme import pki
+
+    ca_p12 = settings.PIANOZONA_PKI_DIR / "ca.p12"
+    if not ca_p12.exists():
+        return
+    ca_key, ca_cert, _altri = pki.carica_pkcs12(ca_p12, settings.PIANOZONA_SIGILLO_PASSPHRASE)
+    chiave, certificato = pki.crea_certificato_persona(
+        ca_key, ca_cert, nome=utente.first_name or utente.username, cognome=utente.last_name or "-",
+        codice_fiscale=codice,
+    )
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    pki.salva_pkcs12(chiave, certificato, ca_cert, percorso, settings.PIANOZONA_FIRMA_DEMO_PASSPHRASE)
 
 
 def firma_demo(*, firmatario: Firmatario, utente) -> Firmatario:
@@ -275,7 +297,7 @@ def firma_demo(*, firmatario: Firmatario, utente) -> Firmatario:
 
     firmatario = Firmatario.objects.select_related("richiesta__documento").get(pk=firmatario.pk)
     _puo_firmare(firmatario, utente)
-    percorso = percorso_certificato_demo(utente)
+    percorso = percorso_certificato_demo(utente, firmatario.codice_fiscale)
     if percorso is None:
         raise FirmaRifiutata(_("La firma dimostrativa nel browser non è disponibile per il tuo profilo."))
     chiave, certificato, altri = carica_pkcs12(percorso, settings.PIANOZONA_FIRMA_DEMO_PASSPHRASE)

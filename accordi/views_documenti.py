@@ -73,7 +73,7 @@ def _contesto_documento(request, documento):
         "firmatari": list(richiesta.firmatari.all()) if richiesta else [],
         "di_turno": di_turno,
         "mio_turno": mio,
-        "firma_demo": bool(mio and services_firme.percorso_certificato_demo(request.user)),
+        "firma_demo": bool(mio and services_firme.percorso_certificato_demo(request.user, mio.codice_fiscale)),
         "puo_gestire": Permessi(request.user).ha("gestisci_piano", documento.ambito),
         "form_carica": CaricaFirmaForm(),
         "eventi": (
