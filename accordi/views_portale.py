@@ -33,8 +33,11 @@ LIMITE_EMAIL = "5/d"
 
 def troppe_richieste(request, exception=None):
     """``RATELIMIT_VIEW``: the answer of every rate-limited public form."""
-    risposta = render(request, "accordi/portale/troppe_richieste.html", status=429)
-    risposta["Retry-After"] = "3600"
+    # the verification counts per minute, the registration per hour and per day
+    nome = getattr(getattr(request, "resolver_match", None), "url_name", "") or ""
+    minuti = 1 if nome.startswith("verifica") else 60
+    risposta = render(request, "accordi/portale/troppe_richieste.html", {"minuti": minuti}, status=429)
+    risposta["Retry-After"] = str(minuti * 60)
     return risposta
 
 

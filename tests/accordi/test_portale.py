@@ -220,8 +220,8 @@ def test_limite_per_indirizzo_ip_all_ora(client, invia):
     for _n in range(5):
         assert invia({}, REMOTE_ADDR="10.1.1.1").status_code == 200
     bloccata = invia({}, REMOTE_ADDR="10.1.1.1")
-    assert bloccata.status_code == 429 and bloccata["Retry-After"]
-    assert "Troppe richieste" in visibile(bloccata)
+    assert bloccata.status_code == 429 and bloccata["Retry-After"] == "3600"
+    assert "Troppe richieste" in visibile(bloccata) and "Riprova tra un'ora." in visibile(bloccata)
     assert "Verifica un documento" in visibile(bloccata)  # the site's page, with its menu
     assert invia({}, REMOTE_ADDR="10.1.1.2").status_code == 200  # another client is not affected
     assert client.get(url("registrazione"), REMOTE_ADDR="10.1.1.1").status_code == 200  # reading is free
@@ -587,6 +587,7 @@ def test_verifica_limitata_per_indirizzo_ip(client, db):
         assert client.post(url("verifica"), {"codice": "NESSUNO"}, REMOTE_ADDR="10.9.9.9").status_code == 200
     bloccata = client.post(url("verifica"), {"codice": "NESSUNO"}, REMOTE_ADDR="10.9.9.9")
     assert bloccata.status_code == 429 and "Troppe richieste" in visibile(bloccata)
+    assert bloccata["Retry-After"] == "60" and "Riprova tra un minuto." in visibile(bloccata)
     # the code's page shares the same counter: guessing codes there is limited as well
     assert client.get(url("verifica_codice", "ABCDEFGH"), REMOTE_ADDR="10.9.9.9").status_code == 429
     assert client.get(url("verifica_codice", "ABCDEFGH"), REMOTE_ADDR="10.9.9.8").status_code == 404
