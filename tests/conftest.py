@@ -49,3 +49,12 @@ def mondo(db) -> Mondo:
 
 # The test PKI (tests/pki.py) serves every app that issues or signs documents.
 from .pki import pki_attiva, pki_prova  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def _contatori_azzerati():
+    """The rate limits of the public forms count in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
