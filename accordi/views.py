@@ -178,9 +178,12 @@ def pubblico_piani(request):
 
 
 def pubblico_piano(request, pk):
+    from .selectors_portale import accordi_in_vigore
+
     piano = get_object_or_404(selectors.piani_pubblici(), pk=pk)
     return render(request, "accordi/pubblico_piano.html", {
         "piano": piano, "timeline": selectors.timeline(piano),
+        "accordo": accordi_in_vigore().filter(piano=piano).first(),
     })
 
 

@@ -177,6 +177,19 @@ def test_pagine_pubbliche_solo_piani_approvati(client, mondo):
     assert client.get(reverse("accordi:pubblico_piano", args=[mondo.piano.pk])).status_code == 404
 
 
+def test_la_pagina_pubblica_del_piano_porta_al_suo_accordo_in_vigore(client, mondo):
+    from accordi.models import AccordoDiProgramma
+
+    vigente = crea_piano(AmbitoFactory(asl=mondo.ambito.asl), stato="vigente",
+                         titolo="Piano approvato", vigente_dal="2025-05-01")
+    url = reverse("accordi:pubblico_piano", args=[vigente.pk])
+    assert "Leggi l'Accordo di Programma in vigore" not in client.get(url).text
+    vigente.revisione_vigente = vigente.revisione
+    vigente.save(update_fields=["revisione_vigente"])
+    accordo = AccordoDiProgramma.objects.create(piano=vigente, revisione=vigente.revisione)
+    assert reverse("accordi:accordo_pubblico", args=[accordo.pk]) in client.get(url).text
+
+
 def test_pagina_in_inglese(client, mondo):
     client.force_login(mondo[R.RESPONSABILE_UDP])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
