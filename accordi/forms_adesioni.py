@@ -170,7 +170,9 @@ RisorseFormSet = forms.formset_factory(RisorsaForm, formset=RisorseFormSetBase, 
 def risorse_iniziali(risorse) -> list[dict]:
     from .selectors_contenuto import euro
 
-    return [{"tipo": r.tipo, "descrizione": r.descrizione, "quantita": quantita_in_testo(r.quantita),
+    # for money the quantity is the amount itself: shown once, as the value
+    return [{"tipo": r.tipo, "descrizione": r.descrizione,
+             "quantita": "" if r.tipo == RisorsaAdesione.Tipo.DENARO else quantita_in_testo(r.quantita),
              "valore": euro(r.valore_centesimi)} for r in risorse]
 
 
