@@ -75,6 +75,9 @@ def _contesto_documento(request, documento):
         "mio_turno": mio,
         "firma_demo": bool(mio and services_firme.percorso_certificato_demo(request.user, mio.codice_fiscale)),
         "puo_gestire": Permessi(request.user).ha("gestisci_piano", documento.ambito),
+        # a signer who does not read the plan (a body's legal representative) gets no links to it
+        "legge_piano": bool(documento.piano_id)
+        and selectors.piano_per_utente(request.user, documento.piano_id) is not None,
         "form_carica": CaricaFirmaForm(),
         "eventi": (
             list(richiesta.eventi.select_related("utente", "firmatario__utente").order_by("-quando")[:30])
