@@ -73,7 +73,7 @@ def esegui_transizione(
 
     # Serialise transitions on the same plan (PostgreSQL row lock); optimistic locking on the
     # state field is the second line (ConcurrentTransitionMixin).
-    piano = PianoDiZona.objects.select_for_update().select_related("ciclo").get(pk=piano.pk)
+    piano = PianoDiZona.objects.select_for_update(of=("self",)).select_related("ciclo").get(pk=piano.pk)
     if stato_atteso is not None and piano.stato != stato_atteso:
         raise PianoCambiato(
             _("Il piano è cambiato nel frattempo: ora è nello stato «%(stato)s». Ricarica la "

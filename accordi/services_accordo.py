@@ -251,7 +251,7 @@ def _motivo_blocco(accordo: AccordoDiProgramma) -> str | None:
 
 def _scrittura(utente, accordo: AccordoDiProgramma) -> AccordoDiProgramma:
     """Lock the plan row and the Accordo, then check permission and state on the fresh rows."""
-    piano = PianoDiZona.objects.select_for_update().select_related("ciclo").get(pk=accordo.piano_id)
+    piano = PianoDiZona.objects.select_for_update(of=("self",)).select_related("ciclo").get(pk=accordo.piano_id)
     if not _attivo(utente) or not Permessi(utente).ha_su_alcuno("gestisci_piano", _ambiti(piano)):
         raise PermessoNegato(_("Solo l'Ufficio di Piano modifica l'Accordo di Programma."))
     accordo = AccordoDiProgramma.objects.select_for_update().get(pk=accordo.pk)
@@ -324,7 +324,7 @@ def accordo_aggiorna(*, accordo: AccordoDiProgramma, utente, data_inizio: dateti
 
 
 def _parte_dell_accordo(parte: ParteAccordo, accordo: AccordoDiProgramma) -> ParteAccordo:
-    parte = (ParteAccordo.objects.select_for_update().select_related("ente").filter(pk=parte.pk, accordo=accordo)
+    parte = (ParteAccordo.objects.select_for_update(of=("self",)).select_related("ente").filter(pk=parte.pk, accordo=accordo)
              .first())
     if parte is None:
         raise PermessoNegato(_("Questa parte non appartiene all'Accordo."))
@@ -564,11 +564,11 @@ def accordo_genera_atto(*, accordo: AccordoDiProgramma, utente) -> Documento:
     the text being signed never changes under the signers."""
     from .services_documenti import _accoda, atto_richiedi
 
-    piano = PianoDiZona.objects.select_for_update().select_related("ciclo").get(pk=accordo.piano_id)
+    piano = PianoDiZona.objects.select_for_update(of=("self",)).select_related("ciclo").get(pk=accordo.piano_id)
     ambiti = _ambiti(piano)
     if not _attivo(utente) or not Permessi(utente).ha_su_alcuno("gestisci_piano", ambiti):
         raise PermessoNegato(_("Solo l'Ufficio di Piano genera il testo dell'Accordo da firmare."))
-    accordo = AccordoDiProgramma.objects.select_for_update().select_related("documento").get(pk=accordo.pk)
+    accordo = AccordoDiProgramma.objects.select_for_update(of=("self",)).select_related("documento").get(pk=accordo.pk)
     accordo.piano = piano
     if accordo.revisione != piano.revisione:
         raise DatiNonValidi(_("Questo è l'Accordo di una revisione precedente del piano: il suo testo non si genera "
