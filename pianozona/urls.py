@@ -7,6 +7,7 @@ urlpatterns = [
     path("account/", include("ambiti.urls_account")),
     path("", include("tavoli.urls")),
     path("", include("accordi.urls")),
+    path("", include("risorse.urls")),
 ]
 
 handler403 = "accordi.views.errore_403"

@@ -396,3 +396,47 @@ class RichiestaAdesioneFactory(factory.django.DjangoModelFactory):
     ente = factory.LazyFunction(lambda: ente_terzo_settore()[0])
     creata_da = factory.LazyAttribute(lambda o: o.ente.registrazione.referente)
     dichiarazione = "L'ente ha partecipato ai tavoli del piano e mette a disposizione i propri volontari."
+
+
+# --- risorse: quadro delle risorse, spesa dei Comuni, monitoraggio --------------------------------
+
+
+def fonte(codice="fnps"):
+    """One of the default funding sources (risorse migration 0002)."""
+    from risorse.models import FonteRisorsa
+
+    return FonteRisorsa.objects.get(codice=codice)
+
+
+class VoceRisorsaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risorse.VoceRisorsa"
+
+    piano = None  # required: pass the plan
+    anno = 2025
+    fonte = factory.LazyFunction(fonte)
+    area = None
+    ambito_spesa = "sociale"
+    tipo = "previsto"
+    importo_centesimi = 1_000_000
+
+
+class SpesaSocialeComuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risorse.SpesaSocialeComune"
+
+    comune = factory.SubFactory(ComuneFactory)
+    ambito = None  # required: pass the ambito
+    anno = 2025
+    spesa_totale_centesimi = 100_000_000
+    conferita_udp_centesimi = 30_000_000
+
+
+class MisurazioneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risorse.Misurazione"
+
+    indicatore = factory.SubFactory(IndicatoreFactory)
+    data_rilevazione = factory.Sequence(lambda n: datetime.date(2025, 1, 1) + datetime.timedelta(days=30 * n))
+    valore = "15.00"
+    inserita_da = factory.SubFactory(UtenteFactory)

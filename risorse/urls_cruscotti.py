@@ -1,0 +1,3 @@
+"""URLs of the cruscotti pages (included by risorse.urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the monitoraggio pages (included by risorse.urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the quadro pages (included by risorse.urls)."""
+
+urlpatterns = []
