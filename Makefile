@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs on every core (pytest-xdist), at most four workers; `make test PYTEST_ARGS=` runs it in one.
+PYTEST_ARGS ?= -n auto --maxprocesses 4
 
 # Debian packages: WeasyPrint's libraries, gettext for the translations, Chromium for the
 # browser tests. Installed only when missing and only when we are root (apt works as is).

@@ -1,6 +1,8 @@
 """Test settings: the production settings with HTTPS-only cookies off (the test servers speak
 plain HTTP) and a fast password hasher."""
 
+import os
+
 from .settings import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
@@ -9,7 +11,8 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# One folder per pytest-xdist worker: two workers number their acts alike and must not share files.
+MEDIA_ROOT = BASE_DIR / "var" / f"test-media-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
 # Static files straight from the finders: no collectstatic before the tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
