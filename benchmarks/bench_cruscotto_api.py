@@ -1,0 +1,233 @@
+"""Benchmark of the dashboards and the API list endpoints on a national-scale dataset, against a
+bare Django view that reads one row, in the same run on the same machine.
+
+    .venv/bin/python benchmarks/bench_cruscotto_api.py [--runs N] [--scala S] [--profilo]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pianozona_bench_scala \\
+        .venv/bin/python benchmarks/bench_cruscotto_api.py
+
+Without DATABASE_URL it works on a SQLite file kept in /tmp (/tmp/pianozona-bench-scala/), so
+that the dataset is generated once (``migrate`` + ``genera_dati_scala``, about 20 s) and reused
+by the next runs. With DATABASE_URL the database name must contain "bench": the script writes
+a national dataset and test users into it.
+
+Every page goes through Django's test Client and the whole middleware stack (session, locale,
+CSRF, authentication…), the bare view too, so that the ratio measures the page's own work.
+The pages are timed in turns (bare, page 1, page 2, … then again), so that a change of load
+on the machine touches them all alike; queries are counted in a separate request
+(CaptureQueriesContext forces the debug cursor, which costs time). Goal: each page within 3×
+the bare view, and a number of queries that does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from macchina import cpu_model, ram_gib  # noqa: E402  (benchmarks/, beside this script)
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "pianozona.settings_test"
+# The API's throttles would answer 429 after a few hundred requests: not what is measured.
+os.environ.setdefault("PIANOZONA_API_LIMITE_ANONIMI", "1000000/minute")
+os.environ.setdefault("PIANOZONA_API_LIMITE_UTENTI", "1000000/minute")
+SQLITE_PREDEFINITO = Path("/tmp/pianozona-bench-scala/bench.sqlite3")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="richieste misurate per pagina (20)")
+    parser.add_argument("--scala", type=float, default=1.0, help="scala dei dati se vanno generati (1)")
+    parser.add_argument("--profilo", action="store_true",
+                        help="profila con cProfile il cruscotto regionale e le liste dell'API")
+    args = parser.parse_args()
+    if os.environ.get("DATABASE_URL"):
+        import dj_database_url
+
+        nome = str(dj_database_url.parse(os.environ["DATABASE_URL"])["NAME"])
+        if "bench" not in nome:
+            print(f"DATABASE_URL punta al database «{nome}»: il benchmark vi scrive un intero dataset "
+                  "nazionale, quindi accetta solo database con «bench» nel nome.", file=sys.stderr)
+            return 2
+    else:
+        SQLITE_PREDEFINITO.parent.mkdir(parents=True, exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PREDEFINITO}"
+    return run(args)
+
+
+def _urlconf():
+    """The project's URLs plus the bare view: one row read, a few bytes of text."""
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    from ambiti.models import Regione
+
+    def riga(request):
+        regione = Regione.objects.only("nome").order_by("pk").first()
+        return HttpResponse(regione.nome, content_type="text/plain; charset=utf-8")
+
+    modulo = types.ModuleType("bench_urlconf")
+    modulo.urlpatterns = [path("bench/riga/", riga), path("", include(settings.ROOT_URLCONF))]
+    sys.modules["bench_urlconf"] = modulo
+    return "bench_urlconf"
+
+
+def _prepara(scala: float):
+    from django.core.management import call_command
+
+    from risorse import scala as generatore
+
+    call_command("migrate", verbosity=0)
+    inizio = time.perf_counter()
+    esito = generatore.genera(scala=scala)
+    if not esito.gia_presenti:
+        print(f"Dati generati in {time.perf_counter() - inizio:.1f} s (scala {scala}).")
+    print("Dati: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in esito.conteggi.items()))
+
+
+def _utenti():
+    """The regional officer of the region with most ambiti, and the Ufficio di Piano of its
+    ambito with most Comuni (created once; they only log in through force_login)."""
+    from django.db.models import Count
+
+    from ambiti.models import Ambito, Incarico, Regione, Utente
+    from ambiti.services import incarico_assegna
+    from risorse.scala import PREFISSO_AMBITO, PREFISSO_UTENTE
+
+    generati = Ambito.objects.filter(codice__startswith=PREFISSO_AMBITO)
+    regione = Regione.objects.annotate(n=Count("asl__ambiti")).order_by("-n", "pk").first()
+    ufficiale = Incarico.objects.filter(ruolo=Incarico.Ruolo.OPERATORE_REGIONALE, regione=regione,
+                                        utente__username__startswith=PREFISSO_UTENTE).first().utente
+    ambito = (generati.filter(asl__regione=regione).annotate(n=Count("comuni")).order_by("-n", "pk").first())
+    udp, _creato = Utente.objects.get_or_create(username=f"{PREFISSO_UTENTE}udp.bench",
+                                                defaults={"first_name": "Ufficio", "last_name": "di Piano"})
+    incarico_assegna(utente=udp, ruolo=Incarico.Ruolo.RESPONSABILE_UDP, ambito=ambito,
+                     dal=datetime.date(2019, 1, 1))
+    return regione, ufficiale, ambito, udp
+
+
+def _pagine(regione, ufficiale, ambito, udp):
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from accordi.models import CicloProgrammazione
+    from ambiti.models import Provincia
+
+    def cliente(utente=None):
+        c = Client()
+        if utente is not None:
+            c.force_login(utente)
+        return c
+
+    c_ufficiale, c_udp, c_anonimo = cliente(ufficiale), cliente(udp), cliente()
+    provincia = Provincia.objects.filter(regione=regione, comuni__ambiti=ambito).first()
+    ciclo_prec = CicloProgrammazione.objects.filter(regione=regione).order_by("-anno_inizio")[1]
+    pagine = [("Vista minima (una riga)", c_ufficiale, "/bench/riga/")]
+    try:
+        regionale = reverse("risorse:cruscotto_regionale")
+        pagine += [
+            (f"Cruscotto regionale ({regione.nome})", c_ufficiale, regionale),
+            ("Cruscotto regionale, filtrato", c_ufficiale,
+             f"{regionale}?ciclo={ciclo_prec.pk}&provincia={provincia.pk}&tipo=consuntivo&ordine=quota"),
+            (f"Cruscotto d'ambito ({ambito.comuni.count()} comuni)", c_udp,
+             reverse("risorse:cruscotto_ambito", args=[ambito.pk])),
+        ]
+    except NoReverseMatch:
+        print("Cruscotti non ancora presenti negli URL: misurate solo le liste dell'API.")
+    pagine += [
+        ("API /api/v1/ambiti/ (anonimo)", c_anonimo, "/api/v1/ambiti/"),
+        ("API /api/v1/pubblico/piani/ (anonimo)", c_anonimo, "/api/v1/pubblico/piani/"),
+        ("API /api/v1/piani/ (operatore regionale)", c_ufficiale, "/api/v1/piani/"),
+    ]
+    return pagine
+
+
+def _misura(pagine, runs: int):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tempi = {nome: [] for nome, _c, _u in pagine}
+    for nome, client, url in pagine:  # warm up: templates, URL resolver, the database's cache
+        for _ in range(2):
+            risposta = client.get(url)
+            if risposta.status_code != 200:
+                raise SystemExit(f"{nome}: {url} risponde {risposta.status_code}")
+    for _ in range(runs):
+        for nome, client, url in pagine:
+            inizio = time.perf_counter()
+            client.get(url)
+            tempi[nome].append((time.perf_counter() - inizio) * 1000)
+    query, dimensioni = {}, {}
+    for nome, client, url in pagine:
+        with CaptureQueriesContext(connection) as q:
+            risposta = client.get(url)
+        query[nome], dimensioni[nome] = len(q), len(risposta.content)
+    return tempi, query, dimensioni
+
+
+def _profila(pagine):
+    import cProfile
+    import io
+    import pstats
+
+    for nome, client, url in pagine[1:]:
+        if "filtrato" in nome or "ambito" in nome:
+            continue
+        profilo = cProfile.Profile()
+        profilo.enable()
+        for _ in range(5):
+            client.get(url)
+        profilo.disable()
+        testo = io.StringIO()
+        pstats.Stats(profilo, stream=testo).sort_stats("cumulative").print_stats(30)
+        print(f"\n== Profilo: {nome} (5 richieste) ==")
+        print("\n".join(testo.getvalue().splitlines()[:70]))
+
+
+def run(args) -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.urls import clear_url_caches
+
+    _prepara(args.scala)
+    settings.ROOT_URLCONF = _urlconf()
+    clear_url_caches()
+    regione, ufficiale, ambito, udp = _utenti()
+    pagine = _pagine(regione, ufficiale, ambito, udp)
+    tempi, query, dimensioni = _misura(pagine, args.runs)
+
+    connection.ensure_connection()
+    versione_db = (f"SQLite {connection.Database.sqlite_version}" if connection.vendor == "sqlite"
+                   else f"PostgreSQL {connection.cursor().connection.info.server_version}")
+    carico = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Data: {datetime.date.today():%Y-%m-%d}")
+    print(f"Macchina: {os.cpu_count()} CPU, {cpu_model()}, {ram_gib()} di RAM, {platform.system()} "
+          f"{platform.release()} {platform.machine()}, Python {platform.python_version()}, "
+          f"Django {django.get_version()}, {versione_db}; load average {carico}")
+    print(f"Richieste per pagina: {args.runs} (dopo 2 di riscaldamento)\n")
+    base = statistics.median(tempi[pagine[0][0]])
+    print(f"{'Pagina':<52} {'mediana':>9} {'min':>8} {'max':>8} {'×base':>6} {'query':>6} {'KiB':>7}")
+    for nome, _c, _u in pagine:
+        t = tempi[nome]
+        med = statistics.median(t)
+        print(f"{nome:<52} {med:8.1f}ms {min(t):7.1f} {max(t):7.1f} {med / base:6.1f} {query[nome]:6d} "
+              f"{dimensioni[nome] / 1024:7.1f}")
+    if args.profilo:
+        _profila(pagine)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
