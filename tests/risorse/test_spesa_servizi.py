@@ -258,3 +258,22 @@ def test_codice_istat_senza_zeri_iniziali_da_foglio(mondo):
     analisi = analizza(mondo.ambito, contenuto, "spesa.xlsx")
     assert analisi.errori == []
     assert (analisi.nuove[0].valori.spesa, analisi.nuove[0].valori.conferita) == (1500_50, 20_00)
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def test_demo_idempotente_con_tutte_le_classi(mondo):
+    from risorse.demo_spesa import anni_del_ciclo, demo_spesa
+
+    mondo.ambito.comuni.add(*ComuneFactory.create_batch(9))
+    udp = mondo[R.RESPONSABILE_UDP]
+    anni = anni_del_ciclo(mondo.ambito)
+    assert anni == list(range(mondo.piano.ciclo.anno_inizio, mondo.piano.ciclo.anno_fine + 1))
+    assert demo_spesa(mondo.ambito, udp) == 12 * len(anni)
+    prima = list(SpesaSocialeComune.objects.order_by("pk").values())
+    assert demo_spesa(mondo.ambito, udp) == 0
+    assert list(SpesaSocialeComune.objects.order_by("pk").values()) == prima
+    classi = {r.classe for r in tabella_spesa(mondo.ambito, anni[0]).righe}
+    assert classi == {"oltre il 50%", "tra il 16% e il 50%", "sotto il 16%"}
+    assert not tabella_spesa(mondo.ambito, anni[0]).mancanti
