@@ -98,7 +98,7 @@ class ImportaForm(StileItalia, forms.Form):
         f = self.cleaned_data["file"]
         if f.size > MAX_BYTES:
             raise forms.ValidationError(_("Il file supera i 5 MB: dividilo in più file."))
-        if not f.name.lower().endswith((".csv", ".xlsx", ".txt")):
+        if not f.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Carica un file CSV o XLSX."))
         return f
 

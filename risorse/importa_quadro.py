@@ -183,7 +183,11 @@ def anteprima(piano, contenuto: bytes, nome_file: str) -> Anteprima:
     for chiave in sorted(set(esistenti) | set(nuove), key=_ordine):
         prima, dopo = esistenti.get(chiave), nuove.get(chiave)
         cambio = Cambio(chiave, per_fonte[chiave[1]], per_area.get(chiave[2]), prima, dopo)
-        if prima is None:
+        if dopo is not None and prima != dopo and not cambio.fonte.attiva:
+            risultato.errori.append(_("La fonte «%(f)s» non è più in uso: il file può solo riportarne gli importi "
+                                      "esistenti o toglierli (anno %(anno)s).")
+                                    % {"f": cambio.fonte, "anno": chiave[0]})
+        elif prima is None:
             risultato.nuove.append(cambio)
         elif dopo is None:
             risultato.tolte.append(cambio)
@@ -191,6 +195,9 @@ def anteprima(piano, contenuto: bytes, nome_file: str) -> Anteprima:
             risultato.cambiate.append(cambio)
         else:
             risultato.invariate += 1
+    if risultato.errori:
+        risultato.nuove, risultato.cambiate, risultato.tolte, risultato.invariate = [], [], [], 0
+        return risultato
     risultato.celle = nuove
     return risultato
 

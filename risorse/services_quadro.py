@@ -45,7 +45,8 @@ def _verifica(piano: PianoDiZona, utente) -> PianoDiZona:
     """Permission, then the plan's state; returns the plan locked for the transaction."""
     if not puo_scrivere(utente, piano):
         raise PermessoNegato(_("Solo l'Ufficio di Piano modifica il quadro delle risorse del piano."))
-    bloccato = PianoDiZona.objects.select_for_update().select_related("ciclo").get(pk=piano.pk)
+    # Only the plan's row is locked (PostgreSQL would otherwise lock the cycle too).
+    bloccato = PianoDiZona.objects.select_for_update(of=("self",)).select_related("ciclo").get(pk=piano.pk)
     if not modificabile(bloccato):
         raise DatiNonValidi(_("Il piano è %(stato)s: il quadro delle risorse resta consultabile e non si modifica.")
                             % {"stato": bloccato.get_stato_display().lower()})
@@ -131,6 +132,7 @@ def imposta_anno(*, piano: PianoDiZona, utente, anno: int, celle: Mapping[tuple,
         aree = {a.pk: a for a in aree_della_regione(bloccato)}
         etichette_ambito, etichette_tipo = dict(AmbitoSpesa.choices), dict(TipoImporto.choices)
         errori, pronte = [], {}
+        esistenti = celle_esistenti(bloccato, anno)
         if not bloccato.ciclo.anno_inizio <= anno <= bloccato.ciclo.anno_fine:
             raise DatiNonValidi(_("Il %(anno)s è fuori dal ciclo del piano (%(da)s-%(a)s).")
                                 % {"anno": anno, "da": bloccato.ciclo.anno_inizio, "a": bloccato.ciclo.anno_fine})
@@ -148,6 +150,8 @@ def imposta_anno(*, piano: PianoDiZona, utente, anno: int, celle: Mapping[tuple,
             except DatiNonValidi as exc:
                 errori.append(_("%(cella)s: %(errore)s") % {"cella": nome, "errore": " ".join(exc.messaggi)})
                 continue
+            if (centesimi or 0) == esistenti.get((fonte_id, area_id or None, ambito, tipo), 0):
+                continue  # unchanged: a retired source's old figure goes back as it came
             motivi = _controlla(bloccato, anno, fonte, area, ambito, tipo, centesimi)
             if motivi:
                 errori.append(_("%(cella)s: %(errore)s") % {"cella": nome, "errore": " ".join(motivi)})

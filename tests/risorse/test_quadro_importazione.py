@@ -176,3 +176,16 @@ def test_esportazione_csv_leggibile(mondo):
     VoceRisorsaFactory(piano=mondo.piano, anno=2025, fonte=fonte("fnps"), importo_centesimi=123456)
     testo = iq.esporta(mondo.piano, "csv").decode("utf-8-sig")
     assert testo.splitlines() == ["anno;fonte;area;ambito;tipo;importo", "2025;fnps;;sociale;previsto;1.234,56"]
+
+
+def test_fonte_dismessa_nel_file(mondo):
+    VoceRisorsaFactory(piano=mondo.piano, anno=2025, fonte=fonte("fna"), importo_centesimi=5_00)
+    fna = fonte("fna")
+    fna.attiva = False
+    fna.save()
+    assert _importa(mondo, INTESTAZIONE + "2025;fna;;sociale;previsto;5\n").invariate == 1
+    a = _importa(mondo, INTESTAZIONE + "2025;fna;;sociale;previsto;6\n2025;fnps;;sociale;previsto;1\n")
+    assert len(a.errori) == 1 and "non è più in uso" in a.errori[0] and not a.nuove
+    with pytest.raises(DatiNonValidi):
+        _importa(mondo, INTESTAZIONE + "2025;fna;;sociale;previsto;6\n", conferma=True)
+    assert _celle(mondo.piano) == {(2025, "fna", "", "sociale", "previsto"): 5_00}

@@ -140,3 +140,19 @@ def test_griglia_anno_fuori_dal_ciclo(mondo):
     with pytest.raises(DatiNonValidi, match="fuori dal ciclo"):
         sq.imposta_anno(piano=mondo.piano, utente=mondo[R.RESPONSABILE_UDP], anno=2024,
                         celle={(fonte("fnps").pk, None, "sociale", "previsto"): "1"})
+
+
+def test_fonte_dismessa_si_rilegge_e_si_azzera_non_si_riempie(mondo):
+    udp, piano = mondo[R.RESPONSABILE_UDP], mondo.piano
+    fna = fonte("fna")
+    VoceRisorsaFactory(piano=piano, anno=2025, fonte=fna, importo_centesimi=500_00)
+    fna.attiva = False
+    fna.save()
+    chiave = (fna.pk, None, "sociale", "previsto")
+    # the grid sends the old figure back unchanged: accepted
+    assert sq.imposta_anno(piano=piano, utente=udp, anno=2025, celle={chiave: "500,00"})["invariate"] == 0
+    with pytest.raises(DatiNonValidi, match="non è più in uso"):
+        sq.imposta_anno(piano=piano, utente=udp, anno=2025, celle={chiave: "600"})
+    assert VoceRisorsa.objects.get().importo_centesimi == 500_00
+    sq.imposta_anno(piano=piano, utente=udp, anno=2025, celle={chiave: ""})
+    assert not VoceRisorsa.objects.exists()
