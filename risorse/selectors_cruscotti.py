@@ -215,7 +215,8 @@ def cruscotto(f: Filtri, oggi: datetime.date | None = None) -> Cruscotto:
 
     anni_spesa = list(SpesaSocialeComune.objects.filter(ambito__in=ambiti).values_list("anno", flat=True)
                       .distinct().order_by("-anno"))
-    anno_spesa = f.anno if f.anno in anni_spesa else (anni_spesa[0] if anni_spesa else None)
+    # A chosen year is kept even without data for these ambiti (they show "senza dati").
+    anno_spesa = f.anno if f.anno is not None else (anni_spesa[0] if anni_spesa else None)
     if anno_spesa is not None:
         for ambito_id, (conferita, totale) in quote_per_ambito(ambiti, anno_spesa).items():
             righe[ambito_id].conferita, righe[ambito_id].spesa_totale = conferita, totale
