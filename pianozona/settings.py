@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "django_htmx",
     "bootstrap_italia_template",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ambiti",
     "tavoli",
     "accordi",
@@ -244,3 +248,50 @@ CELERY_BEAT_SCHEDULE["elimina-registrazioni-scadute"] = {
 # Wiring between apps: the Assemblea (tavoli) issues its acts through the document service of
 # accordi without importing it (imports run accordi -> tavoli, never back).
 PIANOZONA_RICHIEDI_ATTO = "accordi.services_documenti.atto_richiedi"
+
+# The open REST API (risorse/api): read-only JSON. A token (``manage.py drf_create_token``) or
+# the browser's session authenticates; TokenAuthentication comes first so that an anonymous
+# call to a private endpoint gets 401 with ``WWW-Authenticate: Token``. Anonymous use is
+# throttled per client address in the shared cache (the same address django-ratelimit reads).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "risorse.api.paginazione.Paginazione",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "risorse.api.permessi.LimiteAnonimi",
+        "risorse.api.permessi.LimiteUtenti",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonimi": os.environ.get("PIANOZONA_API_LIMITE_ANONIMI", "60/minute"),
+        "utenti": os.environ.get("PIANOZONA_API_LIMITE_UTENTI", "600/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PianoZona – API aperta",
+    "DESCRIPTION": (
+        "Accesso in sola lettura agli ambiti territoriali, ai Piani di Zona e al loro iter, agli "
+        "Accordi di Programma e ai loro aderenti, al quadro delle risorse. Gli endpoint sotto "
+        "/pubblico/ e /ambiti/ non richiedono autenticazione e mostrano solo dati pubblici (piani "
+        "approvati, Accordi in vigore); gli altri richiedono un token (intestazione "
+        "«Authorization: Token …») e rispettano gli stessi permessi delle pagine riservate. "
+        "Gli importi sono in centesimi di euro (interi) e in euro (stringa decimale)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatoPiano": "accordi.models.piano.Stato",
+        "StatoAdesione": "accordi.models.adesioni.StatoAdesione",
+    },
+    # Swagger UI and Redoc served from the vendored assets of drf-spectacular-sidecar: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("risorse.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/", include("ambiti.urls_account")),
     path("", include("tavoli.urls")),

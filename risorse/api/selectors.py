@@ -1,0 +1,126 @@
+"""The API's reads. Each starts from the selector the pages use (so a user reads through the
+API exactly what they read on the site) and adds the joins its serializer needs, so that a page
+of results costs the same number of queries whatever its size."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from accordi.models import AccordoDiProgramma, ParteAccordo, PianoDiZona, RichiestaAdesione, RisorsaAdesione
+from accordi.models.adesioni import StatoAdesione
+from accordi.models.piano import TransizionePiano
+from accordi.selectors import piani_pubblici, piani_visibili
+from accordi.selectors_portale import accordi_in_vigore, enti_rappresentati
+from ambiti.models import Ambito
+from ambiti.ruoli import Permessi
+
+from ..models import VoceRisorsa
+
+# Stable order of the plan lists: newest cycle first, then by title; pk breaks ties.
+ORDINE_PIANI = ("-ciclo__anno_inizio", "titolo", "pk")
+
+
+def ambiti_pubblici() -> QuerySet[Ambito]:
+    """Every ambito with its ASL, region, number of Comuni and their population (registry
+    data, public)."""
+    return (
+        Ambito.objects.select_related("asl__regione")
+        .annotate(numero_comuni=Count("comuni", distinct=True), popolazione=Sum("comuni__popolazione"))
+        .order_by("nome", "pk")
+    )
+
+
+def filtra_piani(piani: QuerySet[PianoDiZona], filtri: dict) -> QuerySet[PianoDiZona]:
+    """``filtri``: the validated ``ciclo``, ``stato``, ``regione``, ``ambito`` (any may miss)."""
+    if filtri.get("ciclo") is not None:
+        piani = piani.filter(ciclo_id=filtri["ciclo"])
+    if filtri.get("stato"):
+        piani = piani.filter(stato=filtri["stato"])
+    if filtri.get("regione") is not None:
+        piani = piani.filter(ciclo__regione_id=filtri["regione"])
+    if filtri.get("ambito") is not None:
+        # a subquery, not a join: the join would repeat a plan of several ambiti
+        piani = piani.filter(pk__in=PianoDiZona.ambiti.through.objects.filter(ambito_id=filtri["ambito"])
+                             .values("piano_id"))
+    return piani
+
+
+def piani_pubblici_api() -> QuerySet[PianoDiZona]:
+    return piani_pubblici().order_by(*ORDINE_PIANI)
+
+
+def piano_pubblico_con_transizioni() -> QuerySet[PianoDiZona]:
+    # The public log shows the steps, not who took them nor their notes: no join on the user.
+    return piani_pubblici_api().prefetch_related(
+        Prefetch("transizioni", queryset=TransizionePiano.objects.order_by("quando", "pk"))
+    )
+
+
+def piani_dell_utente(utente) -> QuerySet[PianoDiZona]:
+    return piani_visibili(utente).order_by(*ORDINE_PIANI)
+
+
+def piano_con_transizioni(utente) -> QuerySet[PianoDiZona]:
+    return piani_dell_utente(utente).prefetch_related(
+        Prefetch("transizioni", queryset=TransizionePiano.objects.select_related("utente").order_by("quando", "pk"))
+    )
+
+
+def risorse_aggregate(piano: PianoDiZona):
+    """The plan's quadro delle risorse summed per year × source × sociale/sociosanitario ×
+    planned/actual (areas added together), in one query."""
+    return (
+        VoceRisorsa.objects.filter(piano=piano)
+        .values("anno", "fonte__codice", "fonte__nome", "fonte__categoria", "ambito_spesa", "tipo")
+        .annotate(totale_centesimi=Sum("importo_centesimi"), voci=Count("pk"))
+        .order_by("anno", "fonte__codice", "ambito_spesa", "tipo")
+    )
+
+
+def _risorse_ordinate() -> Prefetch:
+    return Prefetch("risorse", queryset=RisorsaAdesione.objects.order_by("tipo", "pk"))
+
+
+def accordi_pubblici() -> QuerySet[AccordoDiProgramma]:
+    """Accordi in force with their parties and their adherents (requests «sottoscritta»), as
+    the public Accordo page shows them."""
+    aderenti = (RichiestaAdesione.objects.filter(stato=StatoAdesione.SOTTOSCRITTA).select_related("ente")
+                .prefetch_related(_risorse_ordinate()).order_by("ente__denominazione", "pk"))
+    return (
+        accordi_in_vigore().select_related("piano__ciclo__regione")
+        .prefetch_related(
+            "piano__ambiti",
+            Prefetch("parti", queryset=ParteAccordo.objects.select_related("ente").order_by("ordine", "pk")),
+            Prefetch("adesioni", queryset=aderenti, to_attr="aderenti"),
+        )
+        .order_by("piano__titolo", "pk")
+    )
+
+
+def adesioni_del_piano(utente, piano_pk: int) -> QuerySet[RichiestaAdesione] | None:
+    """The adesione requests to the Accordi of plan ``piano_pk`` that ``utente`` may see, or
+    None when they may see neither the plan nor any request of it (the API answers 404).
+
+    As ``accordi.selectors_adesioni`` says: the Ufficio di Piano of the plan's ambiti, whoever
+    reads them (``consulta_ambito``) and the regional officers of the region see every request
+    once sent; whoever represents a body sees its requests in every state; nobody else sees
+    any (a Terzo Settore referent reads the plan but only their own body's requests)."""
+    richieste = RichiestaAdesione.objects.filter(accordo__piano_id=piano_pk)
+    propri = Q(ente__in=enti_rappresentati(utente).values("pk"))
+    piano = piani_visibili(utente).filter(pk=piano_pk).first()
+    if piano is None:
+        if not richieste.filter(propri).exists():
+            return None
+        visibili = propri
+    else:
+        ambiti = list(piano.ambiti.all())
+        permessi = Permessi(utente)
+        permessi.prefetch(ambiti)
+        esamina = (permessi.ha_su_alcuno("gestisci_piano", ambiti)
+                   or permessi.ha_su_alcuno("consulta_ambito", ambiti)
+                   or permessi.consulta_regione(piano.ciclo.regione_id))
+        visibili = (propri | ~Q(stato=StatoAdesione.BOZZA)) if esamina else propri
+    return (
+        richieste.filter(visibili).select_related("accordo", "ente")
+        .prefetch_related(_risorse_ordinate()).order_by("accordo__revisione", "ente__denominazione", "pk")
+    )

@@ -1,0 +1,278 @@
+"""What the API returns, field by field, with Italian names like the models'. Read-only: no
+serializer here validates input except the list filters."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accordi.models import AccordoDiProgramma, ParteAccordo, PianoDiZona, RichiestaAdesione, RisorsaAdesione
+from accordi.models.piano import CicloProgrammazione, Stato, TransizionePiano
+from ambiti.models import ASL, Ambito, Ente, Regione
+
+from ..models import AmbitoSpesa, FonteRisorsa, TipoImporto
+
+# Ids travel as 64-bit integers: beyond that a value cannot name a row.
+MAX_ID = 2**63 - 1
+
+
+def euro_decimale(centesimi: int | None) -> str:
+    """Cents as a decimal string with a dot and two decimals ("1234.56"): exact, unlike a float,
+    and readable by any program (the pages' "1.234,56" is for people)."""
+    centesimi = int(centesimi or 0)
+    segno = "-" if centesimi < 0 else ""
+    centesimi = abs(centesimi)
+    return f"{segno}{centesimi // 100}.{centesimi % 100:02d}"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$", "example": "1234.56",
+                      "description": "Importo in euro, stringa decimale con il punto e due decimali."})
+class EuroField(serializers.Field):
+    """An amount in cents shown in euro as a decimal string."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return euro_decimale(value)
+
+
+# --- registry ------------------------------------------------------------------------------------
+
+class RegioneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Regione
+        fields = ["id", "codice_istat", "nome"]
+
+
+class ASLSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ASL
+        fields = ["id", "nome", "tipo"]
+
+
+class AmbitoBreveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ambito
+        fields = ["id", "codice", "nome"]
+
+
+class AmbitoSerializer(serializers.ModelSerializer):
+    asl = ASLSerializer(help_text="L'azienda sanitaria del territorio.")
+    regione = RegioneSerializer(source="asl.regione", help_text="La regione dell'ambito (quella della sua ASL).")
+    numero_comuni = serializers.IntegerField(help_text="Quanti Comuni compongono l'ambito.")
+    popolazione = serializers.IntegerField(
+        allow_null=True, help_text="Somma della popolazione dei Comuni dell'ambito (null se non nota)."
+    )
+
+    class Meta:
+        model = Ambito
+        fields = ["id", "codice", "nome", "asl", "regione", "numero_comuni", "popolazione"]
+
+
+class EnteBreveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ente
+        fields = ["id", "denominazione", "tipo"]
+
+
+class EnteAderenteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ente
+        fields = ["id", "denominazione", "forma_giuridica", "sede"]
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+class CicloSerializer(serializers.ModelSerializer):
+    regione = RegioneSerializer()
+
+    class Meta:
+        model = CicloProgrammazione
+        fields = ["id", "regione", "anno_inizio", "anno_fine", "atto_linee_indirizzo", "scadenza_approvazione",
+                  "validita_inizio", "validita_fine"]
+
+
+class _PianoBase(serializers.ModelSerializer):
+    stato = serializers.ChoiceField(choices=Stato.choices, help_text="Stato dell'iter (ITER.md).")
+    stato_etichetta = serializers.CharField(source="get_stato_display", help_text="Lo stato, in parole.")
+    ciclo = CicloSerializer(help_text="Il ciclo di programmazione regionale del piano.")
+    ambiti = AmbitoBreveSerializer(many=True, help_text="Gli ambiti del piano (più d'uno se sovra-distrettuale).")
+
+
+class PianoPubblicoSerializer(_PianoBase):
+    class Meta:
+        model = PianoDiZona
+        fields = ["id", "titolo", "stato", "stato_etichetta", "vigente_dal", "revisione_vigente", "ciclo", "ambiti"]
+
+
+class TransizionePubblicaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TransizionePiano
+        fields = ["da_stato", "a_stato", "quando", "ruolo"]
+
+
+class PianoPubblicoDettaglioSerializer(PianoPubblicoSerializer):
+    transizioni = TransizionePubblicaSerializer(
+        many=True, help_text="I passi dell'iter, in ordine: da quale stato a quale, quando, in quale ruolo."
+    )
+
+    class Meta(PianoPubblicoSerializer.Meta):
+        fields = [*PianoPubblicoSerializer.Meta.fields, "transizioni"]
+
+
+class PianoSerializer(_PianoBase):
+    class Meta:
+        model = PianoDiZona
+        fields = ["id", "titolo", "stato", "stato_etichetta", "revisione", "vigente_dal", "revisione_vigente",
+                  "ciclo", "ambiti", "creato_il", "aggiornato_il"]
+
+
+class TransizioneSerializer(serializers.ModelSerializer):
+    utente = serializers.SerializerMethodField(help_text="Chi ha eseguito il passo (null se automatico).")
+
+    class Meta:
+        model = TransizionePiano
+        fields = ["id", "nome", "da_stato", "a_stato", "quando", "utente", "ruolo", "nota", "revisione",
+                  "versione_documento"]
+
+    def get_utente(self, obj) -> str | None:
+        if obj.utente is None:
+            return None
+        return obj.utente.get_full_name() or obj.utente.get_username()
+
+
+class PianoDettaglioSerializer(PianoSerializer):
+    transizioni = TransizioneSerializer(many=True, help_text="Il registro delle transizioni dell'iter, in ordine.")
+
+    class Meta(PianoSerializer.Meta):
+        fields = [*PianoSerializer.Meta.fields, "motivo_annullamento", "transizioni"]
+
+
+# --- resources -----------------------------------------------------------------------------------
+
+class FonteAggregataSerializer(serializers.Serializer):
+    codice = serializers.CharField(source="fonte__codice", help_text="Codice della fonte di finanziamento.")
+    nome = serializers.CharField(source="fonte__nome")
+    categoria = serializers.ChoiceField(source="fonte__categoria", choices=FonteRisorsa.Categoria.choices,
+                                        help_text="Raggruppamento della fonte (tabella 1.1: Stato, Regione…).")
+
+
+class RisorsaAggregataSerializer(serializers.Serializer):
+    anno = serializers.IntegerField()
+    fonte = FonteAggregataSerializer(source="*")
+    ambito_spesa = serializers.ChoiceField(choices=AmbitoSpesa.choices, help_text="Sociale o sociosanitario.")
+    tipo = serializers.ChoiceField(choices=TipoImporto.choices, help_text="Previsto o consuntivo.")
+    totale_centesimi = serializers.IntegerField(help_text="Somma delle voci (tutte le aree), in centesimi.")
+    totale_euro = EuroField(source="totale_centesimi")
+    voci = serializers.IntegerField(help_text="Quante voci del quadro sono sommate.")
+
+
+# --- Accordi and adesioni ------------------------------------------------------------------------
+
+class RisorsaAdesioneSerializer(serializers.ModelSerializer):
+    valore_euro = EuroField(source="valore_centesimi")
+
+    class Meta:
+        model = RisorsaAdesione
+        fields = ["tipo", "descrizione", "quantita", "valore_centesimi", "valore_euro"]
+
+
+class _ValoreTotale:
+    """The total value of a request's (prefetched) resources."""
+
+    @extend_schema_field(serializers.IntegerField(help_text="Valore complessivo delle risorse, in centesimi."))
+    def get_valore_centesimi(self, obj) -> int:
+        return sum(r.valore_centesimi for r in obj.risorse.all())
+
+    @extend_schema_field(EuroField(help_text="Valore complessivo delle risorse, in euro."))
+    def get_valore_euro(self, obj) -> str:
+        return euro_decimale(self.get_valore_centesimi(obj))
+
+
+class AderenteSerializer(_ValoreTotale, serializers.ModelSerializer):
+    ente = EnteAderenteSerializer()
+    risorse = RisorsaAdesioneSerializer(many=True)
+    valore_centesimi = serializers.SerializerMethodField()
+    valore_euro = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RichiestaAdesione
+        fields = ["id", "ente", "sottoscritta_il", "valore_centesimi", "valore_euro", "risorse"]
+
+
+class ParteSerializer(serializers.ModelSerializer):
+    ente = EnteBreveSerializer()
+
+    class Meta:
+        model = ParteAccordo
+        fields = ["ente", "ruolo", "impegni"]
+
+
+class PianoBreveSerializer(serializers.ModelSerializer):
+    ciclo = CicloSerializer()
+    ambiti = AmbitoBreveSerializer(many=True)
+
+    class Meta:
+        model = PianoDiZona
+        fields = ["id", "titolo", "ciclo", "ambiti"]
+
+
+class AccordoPubblicoSerializer(serializers.ModelSerializer):
+    piano = PianoBreveSerializer()
+    ente_capofila = EnteBreveSerializer(allow_null=True)
+    parti = ParteSerializer(many=True, help_text="Le parti dell'Accordo e i loro impegni.")
+    aderenti = AderenteSerializer(many=True, help_text="Gli enti del Terzo Settore che hanno sottoscritto "
+                                                       "l'adesione, con le risorse che mettono a disposizione.")
+
+    class Meta:
+        model = AccordoDiProgramma
+        fields = ["id", "piano", "revisione", "ente_capofila", "data_inizio", "data_fine", "parti", "aderenti"]
+
+
+class AccordoBreveSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccordoDiProgramma
+        fields = ["id", "revisione"]
+
+
+class AdesioneSerializer(_ValoreTotale, serializers.ModelSerializer):
+    accordo = AccordoBreveSerializer()
+    ente = EnteAderenteSerializer()
+    risorse = RisorsaAdesioneSerializer(many=True)
+    valore_centesimi = serializers.SerializerMethodField()
+    valore_euro = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RichiestaAdesione
+        fields = ["id", "accordo", "ente", "stato", "dichiarazione", "creata_il", "inviata_il", "decisa_il",
+                  "sottoscritta_il", "valore_centesimi", "valore_euro", "risorse"]
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+def _id(nome: str, aiuto: str) -> serializers.IntegerField:
+    messaggio = f"Il filtro «{nome}» deve essere un identificativo numerico intero e positivo."
+    return serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text=aiuto,
+        error_messages={"invalid": messaggio, "min_value": messaggio, "max_value": messaggio,
+                        "max_string_length": messaggio},
+    )
+
+
+class FiltriPianiSerializer(serializers.Serializer):
+    """The filters of the plan lists, from the query string."""
+
+    ciclo = _id("ciclo", "Solo i piani di questo ciclo di programmazione (id).")
+    stato = serializers.ChoiceField(
+        required=False, choices=Stato.choices, help_text="Solo i piani in questo stato dell'iter.",
+        error_messages={"invalid_choice": "«{input}» non è uno stato del piano. Stati possibili: "
+                                          + ", ".join(Stato.values) + "."},
+    )
+    regione = _id("regione", "Solo i piani dei cicli di questa regione (id).")
+    ambito = _id("ambito", "Solo i piani di cui fa parte questo ambito territoriale (id).")
+
+
+class FiltriAmbitiSerializer(serializers.Serializer):
+    regione = _id("regione", "Solo gli ambiti di questa regione (id).")
