@@ -64,9 +64,12 @@ def main() -> int:
 
 
 def _urlconf():
-    """The project's URLs plus the bare view: one row read, a few bytes of text."""
+    """The project's URLs plus the bare view (one row read, a few bytes of text) and, to tell
+    the page's own cost from the site's frame, the same row in an empty page of the site
+    (``base.html``: header, menu with the user's roles, footer)."""
     from django.conf import settings
     from django.http import HttpResponse
+    from django.template import engines
     from django.urls import include, path
 
     from ambiti.models import Regione
@@ -75,8 +78,16 @@ def _urlconf():
         regione = Regione.objects.only("nome").order_by("pk").first()
         return HttpResponse(regione.nome, content_type="text/plain; charset=utf-8")
 
+    pagina = engines["django"].from_string(
+        '{% extends "base.html" %}{% block content %}<h1>{{ regione.nome }}</h1>{% endblock %}')
+
+    def riga_in_pagina(request):
+        regione = Regione.objects.only("nome").order_by("pk").first()
+        return HttpResponse(pagina.render({"regione": regione}, request))
+
     modulo = types.ModuleType("bench_urlconf")
-    modulo.urlpatterns = [path("bench/riga/", riga), path("", include(settings.ROOT_URLCONF))]
+    modulo.urlpatterns = [path("bench/riga/", riga), path("bench/pagina/", riga_in_pagina),
+                          path("", include(settings.ROOT_URLCONF))]
     sys.modules["bench_urlconf"] = modulo
     return "bench_urlconf"
 
@@ -131,7 +142,8 @@ def _pagine(regione, ufficiale, ambito, udp):
     c_ufficiale, c_udp, c_anonimo = cliente(ufficiale), cliente(udp), cliente()
     provincia = Provincia.objects.filter(regione=regione, comuni__ambiti=ambito).first()
     ciclo_prec = CicloProgrammazione.objects.filter(regione=regione).order_by("-anno_inizio")[1]
-    pagine = [("Vista minima (una riga)", c_ufficiale, "/bench/riga/")]
+    pagine = [("Vista minima (una riga)", c_ufficiale, "/bench/riga/"),
+              ("Pagina vuota del sito (base.html, una riga)", c_ufficiale, "/bench/pagina/")]
     try:
         regionale = reverse("risorse:cruscotto_regionale")
         pagine += [
@@ -179,7 +191,7 @@ def _profila(pagine):
     import io
     import pstats
 
-    for nome, client, url in pagine[1:]:
+    for nome, client, url in pagine[2:]:
         if "filtrato" in nome or "ambito" in nome:
             continue
         profilo = cProfile.Profile()
