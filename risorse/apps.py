@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RisorseConfig(AppConfig):
     name = "risorse"
     verbose_name = _("Risorse e monitoraggio")
+
+    def ready(self):
+        # registers the yearly monitoring report's content with the document service
+        from . import atti  # noqa: F401

@@ -46,6 +46,7 @@ class Documento(models.Model):
         PIANO_DEFINITIVO = "piano_definitivo", _("Piano di Zona – testo definitivo")
         ACCORDO = "accordo", _("Accordo di Programma")
         ADESIONE = "adesione", _("Adesione all'Accordo di Programma")
+        RELAZIONE_MONITORAGGIO = "relazione_monitoraggio", _("Relazione annuale di monitoraggio")
 
     class Stato(models.TextChoices):
         IN_CODA = "in_coda", _("In coda")
