@@ -177,3 +177,13 @@ def test_query_costanti_ambito(client, r, django_assert_max_num_queries):
     _misura(client, url, django_assert_max_num_queries, LIMITE)
     altri_ambiti(r, 10)
     _misura(client, url, django_assert_max_num_queries, LIMITE)
+
+
+def test_voce_di_menu(client, r):
+    client.force_login(funzionario(r.regione))
+    assert f'href="{REGIONALE}"' in client.get(reverse("accordi:home")).content.decode()
+    client.force_login(utente_con_ruolo(R.RESPONSABILE_UDP, r.alfa))
+    html = client.get(reverse("accordi:home")).content.decode()
+    assert f'href="{reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])}"' in html
+    client.force_login(utente_con_ruolo(R.SINDACO, r.alfa))
+    assert "/cruscotto/" not in client.get(reverse("accordi:home")).content.decode()
