@@ -126,9 +126,13 @@ def barre_impilate(*, ident: str, titolo: str, descrizione: str, categorie: Sequ
 
 
 def barre_semplici(*, ident: str, titolo: str, descrizione: str, voci: Sequence[tuple[str, int | float]],
-                   formato: Callable[[float], str] = _numero, vuoto: str = "Nessun dato") -> SafeString:
-    """Horizontal bars with their label on the left and their value on the right."""
+                   formato: Callable[[float], str] = _numero, vuoto: str = "Nessun dato",
+                   scala: float | None = None) -> SafeString:
+    """Horizontal bars with their label on the left and their value on the right. ``scala`` is
+    the value of a full-length bar (100 for percentages), by default the largest value."""
     massimo = max((v for _, v in voci), default=0)
+    if voci and massimo > 0 and scala:
+        massimo = max(massimo, scala)
     if not voci or massimo <= 0:
         return _vuoto(ident, titolo, descrizione, vuoto)
     sinistra, destra = 230, 120
@@ -159,8 +163,8 @@ def istogramma(*, ident: str, titolo: str, descrizione: str, bordi: Sequence[flo
     massimo = max(conteggi, default=0)
     if massimo <= 0:
         return _vuoto(ident, titolo, descrizione, vuoto)
-    sinistra, basso, alto = 50, 50, 40
-    altezza = 300
+    sinistra, basso, alto = 50, 56, 56
+    altezza = 320
     area_w = LARGHEZZA - sinistra - 20
     area_h = altezza - basso - alto
     x_di = lambda v: sinistra + area_w * (v - bordi[0]) / (bordi[-1] - bordi[0])  # noqa: E731
@@ -180,11 +184,12 @@ def istogramma(*, ident: str, titolo: str, descrizione: str, bordi: Sequence[flo
                      f'{_e(_numero(b))}{_e(unita)}</text>')
     parti.append(f'<line x1="{sinistra}" y1="{fondo}" x2="{sinistra + area_w}" y2="{fondo}" stroke="{GRIGIO}"/>')
     if asse_y:
-        parti.append(f'<text x="{sinistra}" y="16" fill="{TESTO}">{_e(asse_y)}</text>')
+        # Under the axis labels, out of the way of the thresholds' labels at the top.
+        parti.append(f'<text x="{sinistra}" y="{altezza - 8}" fill="{TESTO}">{_e(asse_y)}</text>')
     for valore, etichetta in soglie:
         x = x_di(valore)
-        parti.append(f'<line x1="{x:.1f}" y1="{alto - 12}" x2="{x:.1f}" y2="{fondo}" stroke="#D9364F" '
+        parti.append(f'<line x1="{x:.1f}" y1="22" x2="{x:.1f}" y2="{fondo}" stroke="#D9364F" '
                      f'stroke-width="2" stroke-dasharray="6 4"/>')
-        parti.append(f'<text x="{x + 4:.1f}" y="{alto - 2}" fill="{TESTO}" font-weight="600">{_e(etichetta)}</text>')
+        parti.append(f'<text x="{x + 4:.1f}" y="16" fill="{TESTO}" font-weight="600">{_e(etichetta)}</text>')
     parti.append("</svg>")
     return mark_safe("".join(parti))

@@ -150,7 +150,8 @@ def _grafici(c: Cruscotto, regionale: bool) -> dict:
                           "del 50%."),
             bordi=BORDI_QUOTA, conteggi=c.distribuzione_quote(),
             soglie=[(SOGLIA_BASSA, f"{SOGLIA_BASSA}%"), (SOGLIA_ALTA, f"{SOGLIA_ALTA}%")],
-            asse_y=_("Numero di ambiti"), vuoto=_("Nessuna spesa dei Comuni registrata"))
+            asse_y=_("Altezza delle colonne: numero di ambiti; linee tratteggiate: le soglie"),
+            vuoto=_("Nessuna spesa dei Comuni registrata"))
         con_popolazione = [r for r in c.righe if r.pro_capite is not None and r.piano_id]
         ordinati = sorted(con_popolazione, key=lambda r: r.pro_capite, reverse=True)
         scelti = ordinati if len(ordinati) <= 20 else ordinati[:10] + ordinati[-10:]
@@ -292,7 +293,8 @@ def cruscotto_ambito(request, ambito_pk):
             descrizione=_("Per ogni anno, la parte della spesa sociale dei Comuni dell'ambito conferita "
                           "all'Ufficio di Piano o gestita in forma associata, in percentuale."),
             voci=[(str(r["anno"]), float(r["quota"])) for r in storia if r["quota"] is not None],
-            formato=lambda v: f"{_decimale(Decimal(str(v)), 1)}%", vuoto=_("Nessuna spesa dei Comuni registrata")),
+            formato=lambda v: f"{_decimale(Decimal(str(v)), 1)}%", vuoto=_("Nessuna spesa dei Comuni registrata"),
+            scala=100),
         regionale_legge=Permessi(request.user).consulta_regione(ambito.asl.regione_id),
     )
     if contesto["riga"] is not None:
@@ -306,4 +308,13 @@ def cruscotto_ambito_csv(request, ambito_pk, tabella):
         raise Http404
     ambito = _ambito_letto(request, ambito_pk)
     filtri, _form = _filtri(request, ambito.asl.regione, ambito)
+    if tabella == "quota_udp":
+        # The ambito's page shows the share year by year: so does its CSV.
+        righe = [[str(r["anno"]), str(r["comuni"]), euro(r["totale"]), euro(r["conferita"]), quota_testo(r["quota"]),
+                  r["etichetta_classe"] or _("senza dati")] for r in quote_per_anno(filtri)]
+        risposta = HttpResponse(scrivi_csv([_("Anno"), _("Comuni"), _("Spesa sociale dei Comuni (euro)"),
+                                            _("Conferita all'Ufficio di Piano (euro)"), _("Quota (%)"),
+                                            _("Classe")], righe), content_type="text/csv; charset=utf-8")
+        risposta["Content-Disposition"] = f'attachment; filename="cruscotto-{ambito.codice.lower()}-quota-udp.csv"'
+        return risposta
     return _risposta_csv(cruscotto(filtri), tabella, f"cruscotto-{ambito.codice.lower()}")

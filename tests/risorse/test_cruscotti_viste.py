@@ -138,7 +138,7 @@ def test_ambito_letto_dal_funzionario_della_regione(client, r):
     client.force_login(funzionario(r.regione))
     risposta = client.get(reverse("risorse:cruscotto_ambito", args=[r.beta.pk]))
     assert risposta.status_code == 200 and "in vigore dal 01/02/2026" in risposta.content.decode()
-    righe = _csv(client.get(reverse("risorse:cruscotto_ambito_csv", args=[r.beta.pk, "quota_udp"])))
+    righe = _csv(client.get(reverse("risorse:cruscotto_ambito_csv", args=[r.beta.pk, "terzo_settore"])))
     assert [x[0] for x in righe[1:]] == ["Beta"]
 
 
@@ -187,3 +187,10 @@ def test_voce_di_menu(client, r):
     assert f'href="{reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])}"' in html
     client.force_login(utente_con_ruolo(R.SINDACO, r.alfa))
     assert "/cruscotto/" not in client.get(reverse("accordi:home")).content.decode()
+
+
+def test_ambito_csv_della_quota_anno_per_anno(client, r):
+    client.force_login(utente_con_ruolo(R.RESPONSABILE_UDP, r.alfa))
+    righe = _csv(client.get(reverse("risorse:cruscotto_ambito_csv", args=[r.alfa.pk, "quota_udp"])))
+    assert righe[1:] == [["2024", "1", "100,00", "80,00", "80,0", "oltre il 50%"],
+                         ["2025", "2", "200,00", "100,00", "50,0", "tra il 16% e il 50%"]]
