@@ -23,7 +23,6 @@ is written, one row per step up to the plan's state; its ``quando`` is the gener
 from __future__ import annotations
 
 import datetime
-import math
 import random
 import time
 from collections import defaultdict
@@ -31,28 +30,27 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 from stdnum import luhn
 
 from accordi.models import (
     AccordoDiProgramma,
     CicloProgrammazione,
-    ParteAccordo,
     PianoAmbito,
     PianoDiZona,
     RichiestaAdesione,
     RisorsaAdesione,
     Stato,
-    StatoAdesione,
     TransizionePiano,
 )
 from ambiti.models import ASL, Ambito, Comune, Ente, Incarico, Provincia
 from ambiti.services import incarico_assegna
 
-from .models import AmbitoSpesa, FonteRisorsa, SpesaSocialeComune, TipoImporto, VoceRisorsa
+from . import scala_denaro
+from .models import SpesaSocialeComune, VoceRisorsa
+from .scala_denaro import ANNO_CORRENTE, CELLE, CICLI, CON_ACCORDO, LOTTO, _lotti  # noqa: F401
 
-LOTTO = 2000
 PREFISSO_AMBITO = "SC-"
 UFFICIO_CF = "099"  # the office code of the generated codici fiscali: no factory or demo uses it
 MARCA = "(dati di scala)"
@@ -60,11 +58,9 @@ PREFISSO_UTENTE = "scala."
 ENTI_TERZO_SETTORE = 20_000
 POPOLAZIONE_AMBITO = 70_000  # 59 million inhabitants, big cities whole: about 600 ambiti
 MAX_COMUNI_AMBITO = 25
-ANNO_CORRENTE = 2026  # years before it have their consuntivo
 
-# Three cycles per region; the last one is under way (ITER.md): its plans are spread over the
-# iter, and in half of the regions its deadline has passed.
-CICLI = [(2020, 2022), (2023, 2025), (2026, 2028)]
+# Three cycles per region (CICLI); the last one is under way (ITER.md): its plans are spread
+# over the iter, and in half of the regions its deadline has passed.
 SCADENZA_PASSATA = datetime.date(2026, 6, 30)
 SCADENZA_FUTURA = datetime.date(2027, 3, 31)
 
@@ -87,18 +83,6 @@ STATI_CORRENTI = [  # (state, weight) of the current cycle's plans
     (Stato.PARERE_SINDACATI, 8), (Stato.APPROVAZIONE, 8), (Stato.INTESA_ASL, 7), (Stato.ACCORDO, 7),
     (Stato.SOTTOSCRIZIONE, 10), (Stato.VIGENTE, 25),
 ]
-CON_ACCORDO = {Stato.ACCORDO, Stato.SOTTOSCRIZIONE, Stato.VIGENTE, Stato.CONCLUSO}
-
-# The quadro's cells of every plan and year: (source, area of spending, euro per inhabitant),
-# per-capita figures in the proportions of seed 004's table 1.1 (Lombardia, 2009).
-CELLE = [
-    ("fnps", AmbitoSpesa.SOCIALE, 7), ("fna", AmbitoSpesa.SOCIOSANITARIO, 6),
-    ("poverta", AmbitoSpesa.SOCIALE, 4), ("fsr", AmbitoSpesa.SOCIALE, 36),
-    ("regione_sociosanitario", AmbitoSpesa.SOCIOSANITARIO, 150), ("comuni", AmbitoSpesa.SOCIALE, 125),
-    ("compartecipazione", AmbitoSpesa.SOCIALE, 18), ("compartecipazione", AmbitoSpesa.SOCIOSANITARIO, 74),
-    ("asl", AmbitoSpesa.SOCIOSANITARIO, 20), ("terzo_settore", AmbitoSpesa.SOCIALE, 3),
-]
-SPESA_PRO_CAPITE = 125  # euro: the Comuni's own social spending per inhabitant (table 1.1)
 
 FORME = [  # legal form, RUNTS section, name prefix, weight
     (Ente.FormaGiuridica.ODV, Ente.SezioneRUNTS.A, "Associazione di volontariato", 30),
@@ -174,7 +158,9 @@ def _enti_generati():
 @transaction.atomic
 def cancella() -> None:
     """Remove the generated rows, children first. The iter's log is append-only for the
-    application; here whole generated plans go, so their log goes with them (raw delete)."""
+    application; here whole generated plans go, so their log goes with them (raw delete). Where
+    the database itself refuses (a trigger on PostgreSQL), nothing is removed and the message
+    says to recreate the database."""
     ambiti = Ambito.objects.filter(codice__startswith=PREFISSO_AMBITO)
     piani = PianoDiZona.objects.filter(partecipazioni__ambito__in=ambiti)
     id_piani = list(piani.values_list("pk", flat=True).distinct())
@@ -184,7 +170,12 @@ def cancella() -> None:
     VoceRisorsa.objects.filter(piano__in=id_piani).delete()
     SpesaSocialeComune.objects.filter(ambito__in=ambiti).delete()
     log = TransizionePiano.objects.filter(piano__in=id_piani)
-    log._raw_delete(log.db)
+    try:
+        with transaction.atomic():
+            log._raw_delete(log.db)
+    except DatabaseError as exc:  # a trigger that keeps the log append-only in the database
+        raise ValueError("Il registro dell'iter è protetto dal database: per rigenerare i dati di scala "
+                         "ricreare il database (nulla è stato cancellato).") from exc
     PianoDiZona.objects.filter(pk__in=id_piani).delete()  # cascades to PianoAmbito
     enti = _enti_generati()
     Ente.ambiti.through.objects.filter(ambito__in=ambiti).delete()
@@ -201,10 +192,6 @@ def cancella() -> None:
         n=Count("piani")).filter(n=0).delete()
 
 
-def _lotti(modello, righe):
-    return modello.objects.bulk_create(righe, batch_size=LOTTO)
-
-
 class _Generatore:
     def __init__(self, rng: random.Random, scala: float):
         self.rng = rng
@@ -218,9 +205,9 @@ class _Generatore:
         enti_ts = self._enti_terzo_settore(ambiti)
         self._utenti(ambiti)
         piani = self._piani(ambiti)
-        self._accordi(piani, enti_comuni, enti_ts)
-        self._risorse(piani)
-        self._spese(ambiti)
+        scala_denaro.accordi(self.rng, piani, enti_comuni, enti_ts, self.utente_sistema)
+        scala_denaro.risorse(self.rng, piani)
+        scala_denaro.spese(self.rng, ambiti)
 
     # --- territory ----------------------------------------------------------------------------
 
@@ -387,95 +374,6 @@ class _Generatore:
                                             nota="" if nome != "dichiara_vigente" else "Ultima firma apposta"))
         _lotti(TransizionePiano, log)
         return list(zip(piani, gruppi, strict=True))
-
-    def _accordi(self, piani, enti, enti_ts):
-        """An Accordo for every plan that reached it; the Terzo Settore of the ambiti adheres
-        to those in force."""
-        con_accordo = [(p, g) for p, g in piani if p.stato in CON_ACCORDO]
-        accordi = []
-        for p, g in con_accordo:
-            principale = max((c for a in g for c in a.comuni), key=lambda c: (c.popolazione or 0, c.codice_istat))
-            accordi.append(AccordoDiProgramma(
-                piano=p, revisione=1, ente_capofila_id=enti["comuni"][principale.pk],
-                data_inizio=p.vigente_dal or p.ciclo.validita_inizio, data_fine=p.ciclo.validita_fine,
-                data_popolazione=datetime.date(2011, 10, 9),
-                modalita_aggiornamento="Aggiornamento annuale approvato dall'Assemblea dei Sindaci."))
-        _lotti(AccordoDiProgramma, accordi)
-        parti = []
-        for accordo, (_p, g) in zip(accordi, con_accordo, strict=True):
-            comuni = [c for a in g for c in a.comuni]
-            parti += [ParteAccordo(accordo=accordo, ente_id=enti["comuni"][c.pk], ruolo=ParteAccordo.Ruolo.COMUNE,
-                                   ordine=n) for n, c in enumerate(comuni)]
-            parti.append(ParteAccordo(accordo=accordo, ente_id=enti["asl"][g[0].ambito.asl_id],
-                                      ruolo=ParteAccordo.Ruolo.ASL, ordine=len(comuni)))
-        _lotti(ParteAccordo, parti)
-        richieste, risorse = [], []
-        for accordo, (p, g) in zip(accordi, con_accordo, strict=True):
-            if p.stato != Stato.VIGENTE:
-                continue
-            candidati = sorted({e for a in g for e in enti_ts.get(a.ambito.pk, [])})
-            for ente_id in self.rng.sample(candidati, min(len(candidati), self.rng.randint(0, 6))):
-                decisa = datetime.datetime.combine(p.vigente_dal, datetime.time(10), datetime.UTC)
-                firmata = self.rng.random() < 0.7
-                richieste.append(RichiestaAdesione(
-                    accordo=accordo, ente_id=ente_id, creata_da=self.utente_sistema,
-                    stato=StatoAdesione.SOTTOSCRITTA if firmata else StatoAdesione.ACCOLTA,
-                    dichiarazione="L'ente aderisce all'Accordo con le risorse indicate.",
-                    inviata_il=decisa - datetime.timedelta(days=20), decisa_il=decisa,
-                    sottoscritta_il=decisa + datetime.timedelta(days=7) if firmata else None))
-        _lotti(RichiestaAdesione, richieste)
-        for r in richieste:
-            risorse.append(RisorsaAdesione(richiesta=r, tipo=RisorsaAdesione.Tipo.DENARO,
-                                           descrizione="Cofinanziamento dei servizi", quantita=1,
-                                           valore_centesimi=self.rng.randint(10, 500) * 100_000))
-            if self.rng.random() < 0.5:
-                ore = self.rng.randint(2, 40) * 50
-                risorse.append(RisorsaAdesione(richiesta=r, tipo=RisorsaAdesione.Tipo.ORE_PERSONALE,
-                                               descrizione="Ore di educatori e operatori", quantita=ore,
-                                               valore_centesimi=ore * 2_500))
-        _lotti(RisorsaAdesione, risorse)
-
-    # --- money --------------------------------------------------------------------------------
-
-    def _risorse(self, piani):
-        fonti = dict(FonteRisorsa.objects.filter(codice__in={c for c, _a, _e in CELLE}).values_list("codice", "pk"))
-        voci = []
-        for p, g in piani:
-            abitanti = sum(a.popolazione for a in g)
-            for anno in range(p.ciclo.anno_inizio, p.ciclo.anno_fine + 1):
-                for codice, ambito_spesa, pro_capite in CELLE:
-                    previsto = round(abitanti * pro_capite * 100 * self.rng.uniform(0.7, 1.3))
-                    voci.append(VoceRisorsa(piano=p, anno=anno, fonte_id=fonti[codice], ambito_spesa=ambito_spesa,
-                                            tipo=TipoImporto.PREVISTO, importo_centesimi=previsto))
-                    if anno < ANNO_CORRENTE and p.stato in (Stato.VIGENTE, Stato.CONCLUSO):
-                        consuntivo = round(previsto * self.rng.uniform(0.85, 1.05))
-                        voci.append(VoceRisorsa(piano=p, anno=anno, fonte_id=fonti[codice], ambito_spesa=ambito_spesa,
-                                                tipo=TipoImporto.CONSUNTIVO, importo_centesimi=consuntivo))
-        _lotti(VoceRisorsa, voci)
-
-    def _spese(self, ambiti):
-        """Every Comune's social spending in every year of the cycles. The part conferred to
-        the Ufficio di Piano follows a target share per ambito drawn so that about a quarter of
-        the ambiti confer more than half (seed 004: 24 of 98) and a quarter less than 16%."""
-        spese = []
-        for a in ambiti:
-            classe = self.rng.random()
-            if classe < 0.25:
-                quota_min, quota_max = 0.52, 0.85
-            elif classe < 0.5:
-                quota_min, quota_max = 0.03, 0.15
-            else:
-                quota_min, quota_max = 0.17, 0.49
-            obiettivo = self.rng.uniform(quota_min, quota_max)
-            for c in a.comuni:
-                base = (c.popolazione or 1000) * SPESA_PRO_CAPITE * 100 * self.rng.uniform(0.6, 1.4)
-                for anno in range(CICLI[0][0], CICLI[-1][1] + 1):
-                    totale = round(base * (1.02 ** (anno - CICLI[0][0])))
-                    quota = min(quota_max, max(quota_min, obiettivo * self.rng.uniform(0.9, 1.1)))
-                    spese.append(SpesaSocialeComune(comune=c, ambito=a.ambito, anno=anno, spesa_totale_centesimi=totale,
-                                                    conferita_udp_centesimi=math.floor(totale * quota)))
-        _lotti(SpesaSocialeComune, spese)
-
 
 class _AmbitoGenerato:
     def __init__(self, ambito, regione, comuni):

@@ -4,6 +4,7 @@ import datetime
 from collections import Counter, defaultdict
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F, Sum
 
@@ -27,16 +28,24 @@ pytestmark = pytest.mark.django_db
 SCALA = 0.05
 
 
-def _genera():
-    esito = scala.genera(scala=SCALA, seme=7)
+def _genera(fattore=SCALA):
+    esito = scala.genera(scala=fattore, seme=7)
     assert not esito.gia_presenti
     ambiti = list(Ambito.objects.filter(codice__startswith=scala.PREFISSO_AMBITO).select_related("asl__regione"))
     return esito, ambiti
 
 
 def test_dati_coerenti():
-    """One generation (about 2 s), checked from every side: the suite stays fast."""
+    """One generation (about 2 s), checked from every side: the suite stays fast. A comune
+    already in an ambito (the demo's) stays there; the registry is reused, not duplicated."""
+    from tests.factories import AmbitoFactory
+
+    call_command("import_comuni", verbosity=0)
+    comune = Comune.objects.order_by("codice_istat").first()  # in the first province, always chosen
+    gia = AmbitoFactory(comuni=[comune])
     generati = _genera()
+    assert list(comune.ambiti.all()) == [gia]
+    assert Comune.objects.count() == Comune.objects.values("codice_istat").distinct().count()
     _ogni_comune_delle_province_scelte_in_un_solo_ambito(generati)
     _piani_nella_regione_del_ciclo_uno_per_ambito_e_ciclo(generati)
     _stati_e_registro_coerenti(generati)
@@ -52,7 +61,8 @@ def _ogni_comune_delle_province_scelte_in_un_solo_ambito(generati):
     per_comune = Counter(legami.values_list("comune_id", flat=True))
     assert per_comune and set(per_comune.values()) == {1}
     province_coperte = Comune.objects.filter(pk__in=per_comune).values_list("provincia_id", flat=True).distinct()
-    tutti = set(Comune.objects.filter(provincia__in=province_coperte).values_list("pk", flat=True))
+    tutti = set(Comune.objects.filter(provincia__in=province_coperte).exclude(
+        ambiti__in=Ambito.objects.exclude(pk__in=[a.pk for a in ambiti])).values_list("pk", flat=True))
     assert tutti == set(per_comune)
     for ambito in ambiti:  # one ASL per province, in the province's region
         comuni = list(ambito.comuni.select_related("provincia"))
@@ -152,11 +162,11 @@ def _quote_conferite_nelle_due_classi_del_seme(generati):
 
 
 def test_seconda_esecuzione_non_tocca_nulla_e_reset_rigenera_uguale():
-    esito, ambiti = _genera()
-    di_nuovo = scala.genera(scala=SCALA, seme=7)
+    esito, ambiti = _genera(0.02)
+    di_nuovo = scala.genera(scala=0.02, seme=7)
     assert di_nuovo.gia_presenti and di_nuovo.conteggi == esito.conteggi
     piani = sorted(PianoDiZona.objects.filter(partecipazioni__ambito__in=ambiti).values_list("titolo", "stato"))
-    rifatto = scala.genera(scala=SCALA, seme=7, reset=True)
+    rifatto = scala.genera(scala=0.02, seme=7, reset=True)
     assert not rifatto.gia_presenti and rifatto.conteggi == esito.conteggi
     nuovi = Ambito.objects.filter(codice__startswith=scala.PREFISSO_AMBITO)
     assert not nuovi.filter(pk__in=[a.pk for a in ambiti]).exists()  # really rebuilt
@@ -164,15 +174,65 @@ def test_seconda_esecuzione_non_tocca_nulla_e_reset_rigenera_uguale():
         "titolo", "stato")) == piani
 
 
-def test_gli_ambiti_esistenti_restano_dove_sono():
-    """A comune already in an ambito (the demo's) stays there; the registry is reused."""
-    from tests.factories import AmbitoFactory
 
-    call_command("import_comuni", verbosity=0)
-    comune = Comune.objects.order_by("codice_istat").first()  # in the first province, always chosen
-    gia = AmbitoFactory(comuni=[comune])
-    scala.genera(scala=SCALA, seme=7)
-    assert list(comune.ambiti.all()) == [gia]
-    regione = comune.provincia.regione
-    assert Ambito.objects.filter(codice__startswith=scala.PREFISSO_AMBITO, asl__regione=regione).exists()
-    assert Comune.objects.count() == Comune.objects.values("codice_istat").distinct().count()
+def _conta_query(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the process's caches (content types of the permissions) filled, as in service
+    with CaptureQueriesContext(connection) as q:
+        risposta = client.get(url)
+    assert risposta.status_code == 200, (url, risposta.status_code)
+    return len(q)
+
+
+def _query_pagine_pubbliche() -> list[int]:
+    from django.test import Client
+
+    return [_conta_query(Client(), url) for url in ("/api/v1/ambiti/", "/api/v1/pubblico/piani/")]
+
+
+def _query_pagine_riservate(regione, ambito) -> list[int]:
+    """The regional officer's pages and the API list, and the ambito's dashboard for its
+    Ufficio di Piano."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import utente_con_ruolo
+
+    ufficiale = get_user_model().objects.get(username=f"{scala.PREFISSO_UTENTE}regione.{regione.codice_istat}")
+    udp = utente_con_ruolo(Incarico.Ruolo.RESPONSABILE_UDP, ambito=ambito)
+    c_ufficiale, c_udp = Client(), Client()
+    c_ufficiale.force_login(ufficiale)
+    c_udp.force_login(udp)
+    regionale = reverse("risorse:cruscotto_regionale")
+    return [
+        _conta_query(c_ufficiale, regionale),
+        _conta_query(c_ufficiale, f"{regionale}?tipo=consuntivo&ordine=quota&pagina=2"),
+        _conta_query(c_ufficiale, "/api/v1/piani/"),
+        _conta_query(c_udp, reverse("risorse:cruscotto_ambito", args=[ambito.pk])),
+    ]
+
+
+def test_query_dei_cruscotti_e_dell_api_non_crescono_con_i_dati(settings):
+    """The same pages on little and on much data: the public lists on a dataset and on one
+    2.5 times larger; the regional pages for the region with fewest ambiti and for the one
+    with most, the ambito's dashboard for the smallest and the largest ambito."""
+    from django.db.models import Count
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    scala.genera(scala=0.02, seme=3)
+    pubbliche_piccolo = _query_pagine_pubbliche()
+    scala.genera(scala=0.05, seme=3, reset=True)
+    assert _query_pagine_pubbliche() == pubbliche_piccolo
+
+    generati = Ambito.objects.filter(codice__startswith=scala.PREFISSO_AMBITO)
+    per_regione = Counter(generati.values_list("asl__regione", flat=True))
+    (grande, n_grande), *_altre, (piccola, n_piccola) = per_regione.most_common()
+    assert n_grande >= 5 * n_piccola
+    misure = []
+    for regione_id in (piccola, grande):
+        ambiti = generati.filter(asl__regione=regione_id).annotate(n=Count("comuni")).order_by("n", "codice")
+        ambito = ambiti.last() if regione_id == grande else ambiti.first()
+        misure.append(_query_pagine_riservate(ambito.asl.regione, ambito))
+    assert misure[0] == misure[1]
