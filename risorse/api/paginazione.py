@@ -1,5 +1,9 @@
-"""One pagination for every list of the API: 50 items a page, at most 200 on request."""
+"""One pagination for every list of the API: 50 items a page, at most 200 on request.
 
+DRF ignores a page size it cannot read and falls back to the default; here a wrong one is a
+400 with an Italian message, so that a client's mistake does not pass unnoticed."""
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -9,5 +13,22 @@ class Paginazione(PageNumberPagination):
     page_query_param = "pagina"
     page_size_query_param = "per_pagina"
     page_query_description = "Numero della pagina (dalla 1)."
-    page_size_query_description = "Elementi per pagina (predefinito 50, al più 200)."
+    page_size_query_description = "Elementi per pagina: predefinito 50; oltre 200 se ne restituiscono 200."
     invalid_page_message = "Pagina non valida."
+
+    def get_page_size(self, request):
+        valore = request.query_params.get(self.page_size_query_param)
+        if valore is None:
+            return self.page_size
+        # several values, or one that is not a positive integer, are refused
+        if len(request.query_params.getlist(self.page_size_query_param)) > 1 or not valore.isascii() \
+                or not valore.isdigit() or int(valore) < 1:
+            raise ValidationError({self.page_size_query_param: [
+                "«per_pagina» deve essere un numero intero positivo (al più 200)."]})
+        return min(int(valore), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parametri = super().get_schema_operation_parameters(view)
+        for parametro in parametri:
+            parametro["schema"]["minimum"] = 1
+        return parametri

@@ -257,7 +257,7 @@ def _id(nome: str, aiuto: str) -> serializers.IntegerField:
     return serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text=aiuto,
         error_messages={"invalid": messaggio, "min_value": messaggio, "max_value": messaggio,
-                        "max_string_length": messaggio},
+                        "max_string_length": messaggio, "null": messaggio},
     )
 
 

@@ -1,6 +1,6 @@
 """``/api/v1/``: the open API, its OpenAPI schema and its documentation page (Swagger UI from
-the vendored assets of drf-spectacular-sidecar: no CDN). Ids are matched as any digits, so that
-the view, not the URL resolver, answers a wrong one (with JSON, not the site's HTML 404)."""
+the vendored assets of drf-spectacular-sidecar: no CDN). An id is matched as any path segment, so
+that the view, not the URL resolver, answers a wrong one (with JSON, not the site's HTML 404)."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,7 +9,7 @@ from . import views
 
 app_name = "api"
 
-ID = r"(?P<pk>-?[0-9]+)"
+ID = r"(?P<pk>[^/]+)"
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -17,7 +17,7 @@ NON_TROVATO = "Non trovato."
 _ERRORE = inline_serializer("Errore", {"detail": serializers.CharField(help_text="Il motivo, in italiano.")})
 _ERRORI_FILTRI = OpenApiResponse(
     {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    description="Filtro non valido: per ogni filtro, i messaggi in italiano.",
+    description="Filtro o paginazione non validi: per ogni parametro, i messaggi in italiano.",
 )
 RISPOSTE_PUBBLICHE = {
     401: OpenApiResponse(_ERRORE, description="Token non valido."),
@@ -45,7 +45,9 @@ def _id_valido(valore) -> int:
 
 
 def _filtri(request, serializer_class) -> dict:
-    filtri = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF reads an empty value of a QueryDict as "not given",
+    # and "?stato=" must be refused like any other value that is not a state.
+    filtri = serializer_class(data=request.query_params.dict())
     filtri.is_valid(raise_exception=True)  # ValidationError → 400 with the Italian messages
     return filtri.validated_data
 
@@ -149,7 +151,8 @@ class AccordiPubbliciView(_Pubblica, generics.ListAPIView):
         return selectors.accordi_pubblici()
 
     @extend_schema(summary="Accordi di Programma in vigore, con le parti e gli enti aderenti",
-                   responses={200: s.AccordoPubblicoSerializer(many=True), **RISPOSTE_PUBBLICHE})
+                   responses={200: s.AccordoPubblicoSerializer(many=True), 400: _ERRORI_FILTRI,
+                              **RISPOSTE_PUBBLICHE})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -226,7 +229,7 @@ class RisorsePianoView(_Riservata, generics.ListAPIView):
         description="Somme delle voci del quadro unitario delle risorse per anno × fonte di finanziamento × "
                     "ambito di spesa (sociale/sociosanitario) × tipo (previsto/consuntivo), tutte le aree insieme.",
         parameters=[ID_PIANO],
-        responses={200: s.RisorsaAggregataSerializer(many=True), **RISPOSTE_RISERVATE},
+        responses={200: s.RisorsaAggregataSerializer(many=True), 400: _ERRORI_FILTRI, **RISPOSTE_RISERVATE},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -249,7 +252,7 @@ class AdesioniPianoView(_Riservata, generics.ListAPIView):
         description="L'Ufficio di Piano, chi consulta gli ambiti del piano e l'operatore regionale vedono le "
                     "richieste inviate; chi rappresenta un ente del Terzo Settore vede solo quelle del proprio ente.",
         parameters=[ID_PIANO],
-        responses={200: s.AdesioneSerializer(many=True), **RISPOSTE_RISERVATE},
+        responses={200: s.AdesioneSerializer(many=True), 400: _ERRORI_FILTRI, **RISPOSTE_RISERVATE},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

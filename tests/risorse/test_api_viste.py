@@ -132,7 +132,7 @@ def test_l_operatore_regionale_legge_tutti_i_piani_della_sua_regione(client, mon
 
 def test_piano_inesistente_o_id_fuori_misura_404_in_json(client, mondo):
     udp = mondo[R.RESPONSABILE_UDP]
-    for pk in (999_999, 0, -3, 10**30):
+    for pk in (999_999, 0, -3, 10**30, "abc", "1,2"):
         risposta = chiama(client, f"{API}/piani/{pk}/", udp)
         assert risposta.status_code == 404
         assert risposta["Content-Type"] == "application/json"
@@ -318,6 +318,7 @@ def test_filtri_dei_piani(client, mondo, regionale_della_regione, regionale_altr
 @pytest.mark.parametrize("percorso", ["/piani/", "/pubblico/piani/"])
 @pytest.mark.parametrize(("filtro", "valore", "messaggio"), [
     ("stato", "inventato", "non è uno stato del piano"),
+    ("stato", "", "non è uno stato del piano"),
     ("ciclo", "abc", "identificativo numerico"),
     ("regione", "-1", "identificativo numerico"),
     ("ambito", str(10**30), "identificativo numerico"),
@@ -341,6 +342,10 @@ def test_paginazione_di_50_al_piu_200(client, mondo):
     assert len(chiama(client, API + "/pubblico/piani/", per_pagina=7).json()["results"]) == 7
     assert len(chiama(client, API + "/pubblico/piani/", per_pagina=1000).json()["results"]) == len(piani)
     assert chiama(client, API + "/pubblico/piani/", pagina=9).status_code == 404
+    for sbagliato in ("abc", "0", "-5", "", "٣"):
+        risposta = chiama(client, API + "/pubblico/piani/", per_pagina=sbagliato)
+        assert risposta.status_code == 400
+        assert "numero intero positivo" in risposta.json()["per_pagina"][0]
 
 
 def test_la_pagina_non_supera_200_elementi(client, mondo):

@@ -1,0 +1,71 @@
+"""The API against its own OpenAPI schema (schemathesis): for every operation, generated
+requests (ids, filters, pages) must get an answer the schema documents — status code, content
+type, headers and body — and never a server error; anonymously and with a token. Small data
+and few examples per operation keep the file fast."""
+
+import datetime
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+
+from accordi.models import AccordoDiProgramma, ParteAccordo, PianoDiZona
+from ambiti.models import Incarico
+from pianozona.wsgi import application
+
+from ..factories import (
+    AmbitoFactory,
+    EnteFactory,
+    RichiestaAdesioneFactory,
+    VoceRisorsaFactory,
+    crea_piano,
+    ente_terzo_settore,
+    fonte,
+)
+
+R = Incarico.Ruolo
+
+# The schema as the running application serves it (no database needed to build it).
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+ESEMPI = settings(max_examples=10, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                         HealthCheck.filter_too_much])
+
+
+@pytest.fixture
+def dati(mondo):
+    """A plan in force with its Accordo, a party, an adherent and a request under review; the
+    quadro of the Ufficio di Piano's plan; a draft plan that must stay private."""
+    vigente = crea_piano(AmbitoFactory(comuni=[]), stato="vigente", vigente_dal=datetime.date(2025, 4, 1),
+                         revisione_vigente=1, titolo="Piano in vigore")
+    PianoDiZona.objects.filter(pk=mondo.piano.pk).update(stato="vigente", vigente_dal=datetime.date(2025, 4, 1),
+                                                         revisione_vigente=1)
+    capofila = EnteFactory()
+    accordo = AccordoDiProgramma.objects.create(piano=mondo.piano, revisione=1, ente_capofila=capofila,
+                                                data_inizio=datetime.date(2025, 4, 1))
+    ParteAccordo.objects.create(accordo=accordo, ente=capofila, ruolo=ParteAccordo.Ruolo.values[0])
+    for stato in ("sottoscritta", "in_istruttoria"):
+        richiesta = RichiestaAdesioneFactory(accordo=accordo, ente=ente_terzo_settore(mondo.ambito)[0], stato=stato)
+        richiesta.risorse.create(tipo="denaro", descrizione="Contributo", quantita=1, valore_centesimi=123_456)
+    for anno in (2025, 2026):
+        VoceRisorsaFactory(piano=mondo.piano, anno=anno, fonte=fonte("fnps"))
+        VoceRisorsaFactory(piano=mondo.piano, anno=anno, fonte=fonte("fna"), tipo="consuntivo")
+    crea_piano(AmbitoFactory(comuni=[]), stato="bozza", titolo="Bozza privata")
+    return {"vigente": vigente, "token": Token.objects.create(user=mondo[R.RESPONSABILE_UDP]).key}
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@ESEMPI
+def test_api_anonima_conforme_allo_schema(case, dati):
+    risposta = case.call_and_validate(app=application)
+    assert "Bozza privata" not in risposta.text
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@ESEMPI
+def test_api_con_token_conforme_allo_schema(case, dati):
+    case.call_and_validate(app=application, headers={"Authorization": f"Token {dati['token']}"})
