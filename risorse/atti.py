@@ -17,7 +17,8 @@ def contenuto_relazione(documento: Documento) -> dict:
     """The report as the figures stand when the act is rendered (the year comes from the act's
     key, ``relazione_monitoraggio:piano<pk>:<anno>:v<n>``)."""
     piano = documento.piano
-    anno = sm.anno_della_chiave(documento.chiave)
+    # an act asked outside these pages (no year in its key) reports on the year it was issued
+    anno = sm.anno_della_chiave(documento.chiave) or documento.anno
     obiettivi, riepilogo = sm.monitoraggio_del_piano(piano, anno)
     relazione = sm.relazione(piano, anno)
     risorse = sm.risorse_dell_anno(piano, anno)

@@ -186,6 +186,8 @@ def test_sintesi_e_generazione_della_relazione(client, piano, misura, udp, pki_a
         r = client.post(url("relazione_genera", piano.pk, ANNO), {"numero": "1"})
     documento = Documento.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("accordi:documento", args=[documento.pk])
+    pagina = html_di(client.get(r["Location"]))
+    assert "Relazione di monitoraggio 2025" in pagina and "Relazione annuale di monitoraggio" in pagina
     client.post(url("relazione_genera", piano.pk, ANNO), {"numero": "1"})  # double click
     assert Documento.objects.count() == 1
     pagina = html_di(client.get(url("relazione", piano.pk, ANNO)))
