@@ -18,7 +18,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accordi.models import CicloProgrammazione
+from accordi.models import CicloProgrammazione, RisorsaAdesione
 from accordi.selectors_contenuto import euro
 from ambiti.models import Ambito, Regione
 from ambiti.ruoli import Permessi
@@ -26,8 +26,16 @@ from ambiti.ruoli import Permessi
 from . import grafici
 from .forms_cruscotti import FiltriCruscottoForm
 from .models import SpesaSocialeComune, TipoImporto
-from .selectors_cruscotti import BORDI_QUOTA, Cruscotto, Filtri, cruscotto, ordina, quote_per_anno
-from .selectors_spesa import SOGLIA_ALTA, SOGLIA_BASSA, quota_testo
+from .selectors_cruscotti import (
+    BORDI_QUOTA,
+    Cruscotto,
+    Filtri,
+    ciclo_predefinito,
+    cruscotto,
+    ordina,
+    quote_per_anno,
+)
+from .selectors_spesa import ETICHETTE_CLASSE, SOGLIA_ALTA, SOGLIA_BASSA, quota_testo
 from .tabelle import scrivi_csv
 
 PER_PAGINA = 50
@@ -53,7 +61,7 @@ def _data(d) -> str:
     return date_format(d, "d/m/Y") if d else ""
 
 
-def _scadenza_testo(riga, ciclo) -> str:
+def _scadenza_testo(riga) -> str:
     if riga.vigente_dal:
         return _("in vigore dal %(data)s") % {"data": _data(riga.vigente_dal)}
     if riga.giorni is None:
@@ -105,8 +113,6 @@ def _filtri(request, regione: Regione, ambito: Ambito | None = None) -> tuple[Fi
     valori = form.valori() if form.is_bound else {}
     ciclo = valori.get("ciclo")
     if ciclo is None:
-        from .selectors_cruscotti import ciclo_predefinito
-
         ciclo = ciclo_predefinito(list(CicloProgrammazione.objects.filter(regione=regione)), oggi)
     filtri = Filtri(
         regione_id=regione.pk, ciclo=ciclo, ambito_id=ambito.pk if ambito else None,
@@ -171,7 +177,7 @@ def tabella(c: Cruscotto, nome: str) -> tuple[list[str], list[list[str]]]:
     if nome == "iter":
         return ([_("Ambito"), _("Codice"), _("ASL"), _("Piano"), _("Stato"), _("Scadenza"), _("Situazione")],
                 [[r.nome, r.codice, r.asl, r.piano_titolo, r.etichetta_stato,
-                  _data(ciclo.scadenza_approvazione) if ciclo else "", _scadenza_testo(r, ciclo)]
+                  _data(ciclo.scadenza_approvazione) if ciclo else "", _scadenza_testo(r)]
                  for r in ordina(c.righe, "nome")])
     if nome == "risorse":
         righe = [[f["etichetta_categoria"], f["nome"], euro(f["sociale"]), euro(f["sociosanitario"]),
@@ -188,8 +194,6 @@ def tabella(c: Cruscotto, nome: str) -> tuple[list[str], list[list[str]]]:
                   euro(r.risorse) if r.piano_id else "", str(r.popolazione_piano or r.popolazione),
                   _decimale(r.pro_capite)] for r in ordina(c.righe, "nome")])
     if nome == "quota_udp":
-        from .selectors_spesa import ETICHETTE_CLASSE
-
         return ([_("Ambito"), _("Codice"), _("Anno"), _("Spesa sociale dei Comuni (euro)"),
                  _("Conferita all'Ufficio di Piano (euro)"), _("Quota (%)"), _("Classe")],
                 [[r.nome, r.codice, str(c.anno_spesa or ""),
@@ -198,8 +202,6 @@ def tabella(c: Cruscotto, nome: str) -> tuple[list[str], list[list[str]]]:
                   str(ETICHETTE_CLASSE[r.classe]) if r.classe else _("senza dati")]
                  for r in ordina(c.righe, "nome")])
     if nome == "terzo_settore":
-        from accordi.models import RisorsaAdesione
-
         tipi = list(RisorsaAdesione.Tipo)
         return ([_("Ambito"), _("Codice"), _("Enti aderenti"), _("Richieste in attesa"),
                  _("Valore delle risorse (euro)")] + [f"{t.label} – {_('valore (euro)')}" for t in tipi],
@@ -248,7 +250,7 @@ def _righe_pagina(request, c: Cruscotto):
     ordine = request.GET.get("ordine") or "nome"
     pagina = Paginator(ordina(c.righe, ordine), PER_PAGINA).get_page(request.GET.get("pagina"))
     for r in pagina.object_list:
-        r.scadenza_t = _scadenza_testo(r, c.filtri.ciclo)
+        r.scadenza_t = _scadenza_testo(r)
         r.risorse_t = euro(r.risorse) if r.piano_id else ""
         r.pro_capite_t = _decimale(r.pro_capite)
         r.quota_t = _percento(r.quota)
@@ -298,7 +300,7 @@ def cruscotto_ambito(request, ambito_pk):
         regionale_legge=Permessi(request.user).consulta_regione(ambito.asl.regione_id),
     )
     if contesto["riga"] is not None:
-        contesto["riga"].scadenza_t = _scadenza_testo(contesto["riga"], c.filtri.ciclo)
+        contesto["riga"].scadenza_t = _scadenza_testo(contesto["riga"])
     return render(request, "risorse/cruscotti/ambito.html", contesto)
 
 

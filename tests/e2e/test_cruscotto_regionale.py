@@ -13,7 +13,6 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-
 from ..risorse.cruscotti_dati import crea_regione, funzionario
 from .conftest import accedi
 

@@ -194,3 +194,18 @@ def test_ambito_csv_della_quota_anno_per_anno(client, r):
     righe = _csv(client.get(reverse("risorse:cruscotto_ambito_csv", args=[r.alfa.pk, "quota_udp"])))
     assert righe[1:] == [["2024", "1", "100,00", "80,00", "80,0", "oltre il 50%"],
                          ["2025", "2", "200,00", "100,00", "50,0", "tra il 16% e il 50%"]]
+
+
+def test_funzionario_di_due_regioni_sceglie_la_regione(client, r):
+    from ambiti.services import incarico_assegna
+
+    piemonte = RegioneFactory(codice_istat="01", nome="Piemonte")
+    utente = funzionario(r.regione)
+    incarico_assegna(utente=utente, ruolo=R.OPERATORE_REGIONALE, regione=piemonte)
+    client.force_login(utente)
+    risposta = client.get(REGIONALE)  # the first region by name: Lombardia
+    assert risposta.context["regione"] == r.regione and len(risposta.context["c"].righe) == 3
+    assert 'name="regione"' in risposta.content.decode()
+    risposta = client.get(REGIONALE, {"regione": piemonte.pk})
+    assert risposta.context["regione"] == piemonte and risposta.context["c"].righe == []
+    assert client.get(REGIONALE, {"regione": "999999"}).status_code == 404
