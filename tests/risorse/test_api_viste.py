@@ -4,9 +4,12 @@ public endpoints that never show a plan before its approval, filters, pagination
 of queries that does not grow with the data."""
 
 import datetime
+import io
+import re
 from collections import defaultdict
 
 import pytest
+from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from accordi.models import AccordoDiProgramma, ParteAccordo, PianoDiZona, StatoAdesione, TransizionePiano
@@ -401,3 +404,58 @@ def test_le_liste_leggono_in_un_numero_fisso_di_query(client, mondo, regionale_d
             risposta = client.get(url, **intestazioni)
         assert risposta.status_code == 200, url
         assert risposta.json()["count" if url.endswith("/") and "results" in risposta.json() else "id"]
+
+
+# --- schema, documentation, tokens, limits ---------------------------------------------------------------
+
+def test_schema_e_documentazione_senza_cdn(client, db):
+    schema = client.get(API + "/schema/?format=json")
+    assert schema.status_code == 200
+    percorsi = schema.json()["paths"]
+    assert {"/api/v1/pubblico/piani/", "/api/v1/piani/{id}/risorse/", "/api/v1/piani/{id}/adesioni/"} <= set(percorsi)
+    pagina = client.get(API + "/docs/")
+    assert pagina.status_code == 200
+    html = pagina.content.decode()
+    risorse = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert risorse and all(r.startswith("/static/drf_spectacular_sidecar/") for r in risorse)
+    assert client.get(risorse[-1]).status_code == 200  # served locally
+
+
+def test_il_token_si_rilascia_con_un_comando(client, mondo):
+    udp = mondo[R.RESPONSABILE_UDP]
+    uscita = io.StringIO()
+    call_command("drf_create_token", udp.username, stdout=uscita)
+    chiave = Token.objects.get(user=udp).key
+    assert chiave in uscita.getvalue()
+    risposta = client.get(API + "/piani/", HTTP_AUTHORIZATION=f"Token {chiave}")
+    assert [p["id"] for p in risposta.json()["results"]] == [mondo.piano.pk]
+    call_command("drf_create_token", udp.username, reset_token=True, stdout=io.StringIO())
+    assert client.get(API + "/piani/", HTTP_AUTHORIZATION=f"Token {chiave}").status_code == 401
+
+
+def test_un_utente_disattivato_non_usa_piu_il_token(client, mondo):
+    udp = mondo[R.RESPONSABILE_UDP]
+    token = Token.objects.create(user=udp)
+    udp.is_active = False
+    udp.save()
+    assert client.get(API + "/piani/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+
+
+def test_le_chiamate_anonime_sono_limitate_per_indirizzo(client, db, monkeypatch, settings):
+    from risorse.api.permessi import LimiteAnonimi
+
+    monkeypatch.setattr(LimiteAnonimi, "THROTTLE_RATES", {**LimiteAnonimi.THROTTLE_RATES, "anonimi": "3/minute"})
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    for _ in range(3):
+        assert client.get(API + "/ambiti/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1").status_code == 200
+    troppe = client.get(API + "/ambiti/", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert troppe.status_code == 429
+    assert int(troppe["Retry-After"]) > 0
+    assert troppe["Content-Type"] == "application/json"
+    # another client behind the same proxy is not affected
+    assert client.get(API + "/ambiti/", HTTP_X_FORWARDED_FOR="198.51.100.4").status_code == 200
+
+
+def test_i_messaggi_sono_in_italiano(client, db):
+    risposta = client.get(API + "/piani/")
+    assert "credenziali di autenticazione" in risposta.json()["detail"]
