@@ -147,8 +147,8 @@ def _pagine(regione, ufficiale, ambito, udp):
     try:
         regionale = reverse("risorse:cruscotto_regionale")
         pagine += [
-            (f"Cruscotto regionale ({regione.nome})", c_ufficiale, regionale),
-            ("Cruscotto regionale, filtrato", c_ufficiale,
+            (f"Cruscotto regionale ({regione.nome}, {regione.n} ambiti)", c_ufficiale, regionale),
+            (f"Cruscotto regionale, {provincia.sigla} e ciclo prec.", c_ufficiale,
              f"{regionale}?ciclo={ciclo_prec.pk}&provincia={provincia.pk}&tipo=consuntivo&ordine=quota"),
             (f"Cruscotto d'ambito ({ambito.comuni.count()} comuni)", c_udp,
              reverse("risorse:cruscotto_ambito", args=[ambito.pk])),
@@ -192,7 +192,7 @@ def _profila(pagine):
     import pstats
 
     for nome, client, url in pagine[2:]:
-        if "filtrato" in nome or "ambito" in nome:
+        if "ciclo prec." in nome or "ambito" in nome:
             continue
         profilo = cProfile.Profile()
         profilo.enable()
@@ -221,8 +221,11 @@ def run(args) -> int:
     tempi, query, dimensioni = _misura(pagine, args.runs)
 
     connection.ensure_connection()
-    versione_db = (f"SQLite {connection.Database.sqlite_version}" if connection.vendor == "sqlite"
-                   else f"PostgreSQL {connection.cursor().connection.info.server_version}")
+    if connection.vendor == "sqlite":
+        versione_db = f"SQLite {connection.Database.sqlite_version}"
+    else:
+        numero = connection.cursor().connection.info.server_version  # 150020 → 15.20
+        versione_db = f"PostgreSQL {numero // 10000}.{numero % 10000}"
     carico = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Data: {datetime.date.today():%Y-%m-%d}")
     print(f"Macchina: {os.cpu_count()} CPU, {cpu_model()}, {ram_gib()} di RAM, {platform.system()} "

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from stdnum import luhn
 
@@ -130,6 +130,10 @@ def genera(*, scala: float = 1.0, seme: int = 2026, reset: bool = False) -> Esit
         cancella()
     with transaction.atomic():
         _Generatore(random.Random(seme), scala).esegui()
+    # Fresh statistics for the planner: after a bulk load PostgreSQL's autovacuum may not have
+    # analysed the tables yet, and the first measurements would read the plans of empty ones.
+    with connection.cursor() as cursore:
+        cursore.execute("ANALYZE")
     return Esito(conteggi=conta(), secondi=time.perf_counter() - inizio)
 
 
