@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -25,6 +25,7 @@ from accordi.models.adesioni import StatoAdesione
 from ambiti.models import Ambito, Comune
 
 from .models import AmbitoSpesa, FonteRisorsa, SpesaSocialeComune, TipoImporto, VoceRisorsa
+from .selectors_quadro import TabellaFonti, fonti_della_spesa, pro_capite
 from .selectors_spesa import ETICHETTE_CLASSE, codice_classe, quota, quote_per_ambito
 
 ADERENTI = (StatoAdesione.ACCOLTA, StatoAdesione.SOTTOSCRITTA)
@@ -78,8 +79,9 @@ class RigaAmbito:
         return self.giorni is not None and self.giorni < 0
 
     @property
-    def pro_capite(self) -> Decimal | None:
-        return pro_capite(self.risorse, self.popolazione_piano)
+    def pro_capite(self) -> int | None:
+        """Cents per inhabitant of the plan's ambiti."""
+        return pro_capite(self.risorse, self.popolazione_piano) if self.piano_id else None
 
     @property
     def quota(self) -> Decimal | None:
@@ -97,7 +99,7 @@ class Cruscotto:
     righe: list[RigaAmbito]
     popolazione: int
     fonti: list[dict]
-    categorie: list[dict]
+    categorie: TabellaFonti  # seed 004's table 1.1, by category
     totali_risorse: dict[str, int]
     anni_spesa: list[int]
     anno_spesa: int | None
@@ -106,8 +108,8 @@ class Cruscotto:
     in_attesa: int
 
     @property
-    def pro_capite(self) -> Decimal | None:
-        return pro_capite(self.totali_risorse["totale"], self.popolazione)
+    def pro_capite(self) -> int | None:
+        return self.categorie.totale.pro_capite
 
     def conteggi_stato(self) -> list[tuple[str, str, int]]:
         conta = {}
@@ -139,13 +141,6 @@ def etichetta_stato(codice: str) -> str:
     if codice == NON_AVVIATO:
         return _("Piano non avviato")
     return str(Stato(codice).label)
-
-
-def pro_capite(centesimi: int, abitanti: int) -> Decimal | None:
-    """Euro per inhabitant with two decimals; None without a population."""
-    if not abitanti:
-        return None
-    return (Decimal(centesimi) / 100 / Decimal(abitanti)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def ciclo_predefinito(cicli: list[CicloProgrammazione], oggi: datetime.date) -> CicloProgrammazione | None:
@@ -253,9 +248,9 @@ def cruscotto(f: Filtri, oggi: datetime.date | None = None) -> Cruscotto:
     )
 
 
-def _fonti(voci: QuerySet[VoceRisorsa], popolazione: int) -> tuple[list[dict], list[dict], dict[str, int]]:
-    """Seed 004's table 1.1: per source (grouped by category) sociale, sociosanitario, total and
-    per inhabitant; the categories' subtotals for the stacked chart; the grand totals."""
+def _fonti(voci: QuerySet[VoceRisorsa], popolazione: int) -> tuple[list[dict], TabellaFonti, dict[str, int]]:
+    """Per source (in the order of the categories) sociale, sociosanitario, total and per
+    inhabitant; seed 004's table 1.1 by category (the stacked chart's data); the totals."""
     fonti: dict[int, dict] = {}
     for r in (voci.values("fonte_id", "fonte__nome", "fonte__categoria", "fonte__ordine", "ambito_spesa")
               .annotate(t=Sum("importo_centesimi")).order_by()):
@@ -265,19 +260,17 @@ def _fonti(voci: QuerySet[VoceRisorsa], popolazione: int) -> tuple[list[dict], l
         riga[r["ambito_spesa"]] += r["t"] or 0
     ordine_cat = [c.value for c in FonteRisorsa.Categoria]
     elenco = sorted(fonti.values(), key=lambda r: (ordine_cat.index(r["categoria"]), r["ordine"], r["nome"]))
-    categorie: dict[str, dict] = {}
+    per_categoria: dict[str, dict[str, int]] = {}
     for r in elenco:
         r["totale"] = r["sociale"] + r["sociosanitario"]
         r["pro_capite"] = pro_capite(r["totale"], popolazione)
         r["etichetta_categoria"] = str(FonteRisorsa.Categoria(r["categoria"]).label)
-        c = categorie.setdefault(r["categoria"], {"categoria": r["categoria"], "etichetta": r["etichetta_categoria"],
-                                                  "sociale": 0, "sociosanitario": 0, "totale": 0})
-        for k in ("sociale", "sociosanitario", "totale"):
-            c[k] += r[k]
-    for c in categorie.values():
-        c["pro_capite"] = pro_capite(c["totale"], popolazione)
-    totali = {k: sum(r[k] for r in elenco) for k in ("sociale", "sociosanitario", "totale")}
-    return elenco, list(categorie.values()), totali
+        c = per_categoria.setdefault(r["categoria"], {"sociale": 0, "sociosanitario": 0})
+        c["sociale"] += r["sociale"]
+        c["sociosanitario"] += r["sociosanitario"]
+    tabella = fonti_della_spesa(per_categoria, popolazione)
+    t = tabella.totale
+    return elenco, tabella, {"sociale": t.sociale, "sociosanitario": t.sociosanitario, "totale": t.totale}
 
 
 def quote_per_anno(f: Filtri) -> list[dict]:

@@ -53,6 +53,11 @@ def _decimale(valore: Decimal | None, cifre: int = 2) -> str:
     return "" if valore is None else number_format(valore, cifre, force_grouping=True)
 
 
+def _cent(centesimi: int | None) -> str:
+    """Cents (per inhabitant) as euro, empty when undefined."""
+    return "" if centesimi is None else euro(centesimi)
+
+
 def _percento(valore: Decimal | None) -> str:
     return "" if valore is None else f"{quota_testo(valore)}%"
 
@@ -139,9 +144,9 @@ def _grafici(c: Cruscotto, regionale: bool) -> dict:
             ident="grafico-fonti", titolo=_("Le fonti delle risorse (%(tipo)s)") % {"tipo": tipo},
             descrizione=_("Per ciascuna categoria di fonte, le risorse dei piani in euro, divise tra ambito "
                           "sociale e ambito sociosanitario."),
-            categorie=[cat["etichetta"] for cat in c.categorie],
-            serie=[(_("Sociale"), [cat["sociale"] / 100 for cat in c.categorie]),
-                   (_("Sociosanitario"), [cat["sociosanitario"] / 100 for cat in c.categorie])],
+            categorie=[cat.etichetta for cat in c.categorie.righe],
+            serie=[(_("Sociale"), [cat.sociale / 100 for cat in c.categorie.righe]),
+                   (_("Sociosanitario"), [cat.sociosanitario / 100 for cat in c.categorie.righe])],
             formato=lambda v: _euro(round(v * 100)), vuoto=_("Nessuna risorsa nel quadro dei piani")),
         "terzo_settore": grafici.barre_semplici(
             ident="grafico-terzo-settore", titolo=_("Valore delle risorse messe a disposizione dal Terzo Settore"),
@@ -158,16 +163,16 @@ def _grafici(c: Cruscotto, regionale: bool) -> dict:
             soglie=[(SOGLIA_BASSA, f"{SOGLIA_BASSA}%"), (SOGLIA_ALTA, f"{SOGLIA_ALTA}%")],
             asse_y=_("Altezza delle colonne: numero di ambiti; linee tratteggiate: le soglie"),
             vuoto=_("Nessuna spesa dei Comuni registrata"))
-        con_popolazione = [r for r in c.righe if r.pro_capite is not None and r.piano_id]
+        con_popolazione = [r for r in c.righe if r.pro_capite is not None]
         ordinati = sorted(con_popolazione, key=lambda r: r.pro_capite, reverse=True)
         scelti = ordinati if len(ordinati) <= 20 else ordinati[:10] + ordinati[-10:]
         risultato["pro_capite"] = grafici.barre_semplici(
             ident="grafico-pro-capite", titolo=_("Risorse per abitante per ambito"),
             descrizione=_("Euro per abitante del piano di ciascun ambito; oltre 20 ambiti, i 10 con più risorse "
                           "e i 10 con meno."),
-            voci=[(r.nome, float(r.pro_capite)) for r in scelti], formato=lambda v: f"{_decimale(Decimal(str(v)))} €",
+            voci=[(r.nome, r.pro_capite / 100) for r in scelti], formato=lambda v: _euro(round(v * 100)),
             vuoto=_("Nessuna risorsa nel quadro dei piani"))
-        risultato["pro_capite_righe"] = [(r.nome, f"{_decimale(r.pro_capite)} €") for r in scelti]
+        risultato["pro_capite_righe"] = [(r.nome, _euro(r.pro_capite)) for r in scelti]
     return risultato
 
 
@@ -181,10 +186,10 @@ def tabella(c: Cruscotto, nome: str) -> tuple[list[str], list[list[str]]]:
                  for r in ordina(c.righe, "nome")])
     if nome == "risorse":
         righe = [[f["etichetta_categoria"], f["nome"], euro(f["sociale"]), euro(f["sociosanitario"]),
-                  euro(f["totale"]), _decimale(f["pro_capite"])] for f in c.fonti]
+                  euro(f["totale"]), _cent(f["pro_capite"])] for f in c.fonti]
         t = c.totali_risorse
         righe.append([_("Totale"), "", euro(t["sociale"]), euro(t["sociosanitario"]), euro(t["totale"]),
-                      _decimale(c.pro_capite)])
+                      _cent(c.pro_capite)])
         return ([_("Categoria"), _("Fonte"), _("Ambito sociale (euro)"), _("Ambito sociosanitario (euro)"),
                  _("Totale (euro)"), _("Totale per abitante (euro)")], righe)
     if nome == "risorse_ambiti":
@@ -192,7 +197,7 @@ def tabella(c: Cruscotto, nome: str) -> tuple[list[str], list[list[str]]]:
                  _("Abitanti del piano"), _("Per abitante (euro)")],
                 [[r.nome, r.codice, r.piano_titolo, _("sì") if r.piano_condiviso else _("no"),
                   euro(r.risorse) if r.piano_id else "", str(r.popolazione_piano or r.popolazione),
-                  _decimale(r.pro_capite)] for r in ordina(c.righe, "nome")])
+                  _cent(r.pro_capite)] for r in ordina(c.righe, "nome")])
     if nome == "quota_udp":
         return ([_("Ambito"), _("Codice"), _("Anno"), _("Spesa sociale dei Comuni (euro)"),
                  _("Conferita all'Ufficio di Piano (euro)"), _("Quota (%)"), _("Classe")],
@@ -229,9 +234,12 @@ def _contesto(request, c: Cruscotto, form, regionale: bool, indirizzo_csv) -> di
         "csv": {nome: indirizzo_csv(nome) + query for nome in TABELLE},
         "tipo_importi": TipoImporto(c.filtri.tipo).label.lower(),
         "fonti": [dict(f, sociale_t=euro(f["sociale"]), sociosanitario_t=euro(f["sociosanitario"]),
-                       totale_t=euro(f["totale"]), pro_capite_t=_decimale(f["pro_capite"])) for f in c.fonti],
+                       totale_t=euro(f["totale"]), pro_capite_t=_cent(f["pro_capite"])) for f in c.fonti],
+        "categorie": [{"etichetta": cat.etichetta, "sociale": euro(cat.sociale),
+                       "sociosanitario": euro(cat.sociosanitario), "totale": euro(cat.totale),
+                       "pro_capite": _cent(cat.pro_capite)} for cat in c.categorie.righe],
         "totali": {k: euro(v) for k, v in c.totali_risorse.items()},
-        "pro_capite": _decimale(c.pro_capite),
+        "pro_capite": _cent(c.pro_capite),
         "popolazione": number_format(c.popolazione, 0, force_grouping=True),
         "stati": c.conteggi_stato(),
         "quote": [(f"{BORDI_QUOTA[i]}–{BORDI_QUOTA[i + 1]}%", n) for i, n in enumerate(c.distribuzione_quote())],
@@ -252,7 +260,7 @@ def _righe_pagina(request, c: Cruscotto):
     for r in pagina.object_list:
         r.scadenza_t = _scadenza_testo(r)
         r.risorse_t = euro(r.risorse) if r.piano_id else ""
-        r.pro_capite_t = _decimale(r.pro_capite)
+        r.pro_capite_t = _cent(r.pro_capite)
         r.quota_t = _percento(r.quota)
         r.valore_ts_t = euro(r.valore_terzo_settore)
     return pagina

@@ -56,10 +56,18 @@ def test_il_funzionario_regionale_legge_il_cruscotto(nuova_sessione, screenshot)
 
     # --- the data table of the sources chart
     sezione = pagina.get_by_test_id("sezione-risorse")
-    expect(sezione.get_by_test_id("tabella-fonti")).to_be_visible()  # open by default
+    categorie = sezione.get_by_test_id("tabella-categorie")  # table 1.1, open by default
+    expect(categorie.locator("tbody tr")).to_have_count(1)
+    expect(categorie.locator("tbody tr").first).to_contain_text("Stato")
+    expect(categorie.locator("tfoot")).to_contain_text("8.000,00")
     expect(sezione.get_by_test_id("totale-risorse")).to_have_text("8.000,00")
+    per_abitante = sezione.get_by_role("table", name="Risorse per abitante per ambito, in euro")
+    expect(per_abitante).to_be_hidden()
     sezione.get_by_text("Dati del grafico").nth(1).click()
-    expect(sezione.get_by_role("table").nth(1)).to_contain_text("Beta")
+    expect(per_abitante).to_be_visible()
+    expect(per_abitante.locator("tbody tr")).to_have_count(1)
+    expect(per_abitante.locator("tbody tr").first).to_contain_text("Beta")
+    expect(per_abitante.locator("tbody td").first).to_have_text("2,00 €")
     screenshot(pagina, "03-dati-del-grafico")
 
     # --- the iter as CSV, with the same filter

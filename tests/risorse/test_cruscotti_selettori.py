@@ -39,15 +39,16 @@ def test_fonti_per_categoria_e_per_abitante(r):
     c = cruscotto(Filtri(regione_id=r.regione.pk, ciclo=r.ciclo), oggi=OGGI)
     assert c.popolazione == 8000
     assert c.totali_risorse == {"sociale": 2_300_000, "sociosanitario": 300_000, "totale": 2_600_000}
-    assert c.pro_capite == Decimal("3.25")  # 26.000 € / 8.000 inhabitants
+    assert c.pro_capite == 325  # 26.000 € / 8.000 inhabitants
     fonti = {f["nome"]: f for f in c.fonti}
     assert fonti["Fondo Nazionale Politiche Sociali (FNPS)"]["sociale"] == 1_800_000
-    assert [cat["categoria"] for cat in c.categorie] == ["stato", "regione", "comuni"]
-    assert c.categorie[1]["sociosanitario"] == 300_000
+    assert [cat.categoria for cat in c.categorie.righe] == ["stato", "regione", "comuni"]
+    assert c.categorie.righe[1].sociosanitario == 300_000
+    assert c.categorie.totale.totale == 2_600_000
     righe = _righe(c)
     assert righe["Alfa & <Oltrepò>"].risorse == 1_800_000
-    assert righe["Alfa & <Oltrepò>"].pro_capite == Decimal("6.00")  # 18.000 € / 3.000
-    assert righe["Beta"].pro_capite == Decimal("2.00")
+    assert righe["Alfa & <Oltrepò>"].pro_capite == 600  # 18.000 € / 3.000
+    assert righe["Beta"].pro_capite == 200
     assert righe["Gamma"].pro_capite is None
 
 
@@ -97,7 +98,7 @@ def test_piano_di_due_ambiti_contato_una_volta(r):
     c = cruscotto(Filtri(regione_id=r.regione.pk, ciclo=r.ciclo), oggi=OGGI)
     gamma = _righe(c)["Gamma"]
     assert gamma.piano_condiviso and gamma.risorse == 800_000
-    assert gamma.pro_capite == Decimal("1.60")  # 8.000 € / (4.000 + 1.000)
+    assert gamma.pro_capite == 160  # 8.000 € / (4.000 + 1.000)
     assert c.totali_risorse["totale"] == 2_600_000
 
 
