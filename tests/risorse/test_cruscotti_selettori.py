@@ -109,3 +109,13 @@ def test_quote_per_anno_e_ordine(r):
     c = cruscotto(Filtri(regione_id=r.regione.pk, ciclo=r.ciclo), oggi=OGGI)
     assert [x.nome for x in ordina(c.righe, "pro_capite")] == ["Alfa & <Oltrepò>", "Beta", "Gamma"]
     assert [x.nome for x in ordina(c.righe, "quota")][0] == "Alfa & <Oltrepò>"
+
+
+def test_piano_annullato_conta_come_non_avviato(r):
+    from accordi.models import PianoDiZona
+
+    PianoDiZona.objects.filter(pk=r.piano_beta.pk).update(stato="annullato", vigente_dal=None)
+    c = cruscotto(Filtri(regione_id=r.regione.pk, ciclo=r.ciclo), oggi=OGGI)
+    beta = _righe(c)["Beta"]
+    assert beta.stato == "non_avviato" and beta.risorse == 0 and beta.giorni == 10
+    assert c.totali_risorse["totale"] == 1_800_000

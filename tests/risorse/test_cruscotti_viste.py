@@ -145,8 +145,10 @@ def test_ambito_letto_dal_funzionario_della_regione(client, r):
 def test_ambito_sindacato_e_altro_ambito_no(client, r):
     from ..factories import referente_di, sindacato_di
 
+    # A union's referent reads the ambito's plan (ambiti.ruoli.PERMESSI_DI_LETTURA): its dashboard too.
     client.force_login(referente_di(sindacato_di(r.alfa), r.alfa))
-    assert client.get(reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])).status_code in (200, 404)
+    assert client.get(reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])).status_code == 200
+    assert client.get(reverse("risorse:cruscotto_ambito", args=[r.beta.pk])).status_code == 404
     client.force_login(utente_con_ruolo(R.RESPONSABILE_UDP, r.beta))
     assert client.get(reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])).status_code == 404
 
