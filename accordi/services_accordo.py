@@ -324,8 +324,8 @@ def accordo_aggiorna(*, accordo: AccordoDiProgramma, utente, data_inizio: dateti
 
 
 def _parte_dell_accordo(parte: ParteAccordo, accordo: AccordoDiProgramma) -> ParteAccordo:
-    parte = (ParteAccordo.objects.select_for_update(of=("self",)).select_related("ente").filter(pk=parte.pk, accordo=accordo)
-             .first())
+    parte = (ParteAccordo.objects.select_for_update(of=("self",)).select_related("ente")
+             .filter(pk=parte.pk, accordo=accordo).first())
     if parte is None:
         raise PermessoNegato(_("Questa parte non appartiene all'Accordo."))
     return parte

@@ -248,6 +248,8 @@ CELERY_BEAT_SCHEDULE["elimina-registrazioni-scadute"] = {
 # Wiring between apps: the Assemblea (tavoli) issues its acts through the document service of
 # accordi without importing it (imports run accordi -> tavoli, never back).
 PIANOZONA_RICHIEDI_ATTO = "accordi.services_documenti.atto_richiedi"
+# Demo data of the apps that build on accordi's demo plans, loaded after them by `manage.py demo`.
+PIANOZONA_DEMO_ESTENSIONI = ["risorse.demo.carica_demo_risorse"]
 
 # The open REST API (risorse/api): read-only JSON. A token (``manage.py drf_create_token``) or
 # the browser's session authenticates; TokenAuthentication comes first so that an anonymous

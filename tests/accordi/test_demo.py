@@ -23,6 +23,7 @@ from accordi.selectors_portale import accordi_aperti_adesioni
 from accordi.services_adesioni import richiesta_crea
 from accordi.services_firme import percorso_certificato_demo
 from ambiti.models import Ente, Incarico, Utente
+from risorse.models import ImportazioneRisorse, SpesaSocialeComune, VoceRisorsa
 from tavoli.models import (
     Bisogno,
     Deliberazione,
@@ -61,7 +62,7 @@ def pki_demo(pki_attiva, settings, tmp_path):
 def _conteggi():
     modelli = (Utente, Incarico, Ente, PianoDiZona, TransizionePiano, Tavolo, EventoTavolo, EventoAssemblea,
                Deliberazione, Documento, RichiestaFirma, Firmatario, EventoFirma, AccordoDiProgramma, ParteAccordo,
-               VoceOnere)
+               VoceOnere, VoceRisorsa, SpesaSocialeComune, ImportazioneRisorse)
     return {m.__name__: m.objects.count() for m in modelli}
 
 
@@ -82,6 +83,7 @@ def test_demo_idempotente_con_tutti_i_ruoli_e_l_accordo_di_certosa_alla_firma(
     _ruoli_e_accessi(capsys.readouterr().out)
     _tavoli_di_pavia()
     _certosa_alla_firma_dell_accordo()
+    _risorse_dei_due_ambiti()
 
 
 def _ruoli_e_accessi(uscita):
@@ -96,6 +98,18 @@ def _ruoli_e_accessi(uscita):
     assert Utente.objects.filter(username__startswith="sindaco.").count() == 3 + 16
     for username in ("udp.pavia", "sindaco.vistarino"):
         assert Utente.objects.get(username=username).check_password("PianoZona-demo-2026")
+
+
+def _risorse_dei_due_ambiti():
+    """The demo plans have their quadro delle risorse for every year of the cycle, and every
+    Comune of both ambiti its social spending, written by their Ufficio di Piano."""
+    for codice, username in (("PV-PAVIA", "udp.pavia"), ("PV-CERTOSA", "udp.certosa")):
+        piano = PianoDiZona.objects.get(ambiti__codice=codice)
+        voci = VoceRisorsa.objects.filter(piano=piano)
+        assert set(voci.values_list("anno", flat=True)) == {2012, 2013, 2014}
+        assert set(voci.values_list("aggiornata_da__username", flat=True)) == {username}
+        spese = SpesaSocialeComune.objects.filter(ambito__codice=codice)
+        assert spese.values("comune").distinct().count() == piano.ambiti.get().comuni.count()
 
 
 def _tavoli_di_pavia():
