@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
@@ -32,6 +34,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 ESEMPI = settings(max_examples=10, deadline=None,
                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                          HealthCheck.filter_too_much])
+
+
+@pytest.fixture(autouse=True)
+def _connessione_tenuta():
+    """Schemathesis calls the WSGI application itself, not through Django's test client, so
+    nothing stops the end of each request from closing the database connection, which on
+    PostgreSQL holds the test's transaction. Disconnect that handler as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
