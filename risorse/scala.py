@@ -22,6 +22,7 @@ is written, one row per step up to the plan's state; its ``quando`` is the gener
 
 from __future__ import annotations
 
+import csv
 import datetime
 import random
 import time
@@ -44,6 +45,7 @@ from accordi.models import (
     Stato,
     TransizionePiano,
 )
+from ambiti.importazione import FILE_PREDEFINITO
 from ambiti.models import ASL, Ambito, Comune, Ente, Incarico, Provincia
 from ambiti.services import incarico_assegna
 
@@ -122,7 +124,7 @@ def genera(*, scala: float = 1.0, seme: int = 2026, reset: bool = False) -> Esit
     inizio = time.perf_counter()
     if not 0 < scala <= 1:
         raise ValueError("La scala deve essere compresa tra 0 (escluso) e 1.")
-    if not Comune.objects.exists():
+    if _comuni_mancanti():
         call_command("import_comuni", verbosity=0)
     if presenti():
         if not reset:
@@ -135,6 +137,14 @@ def genera(*, scala: float = 1.0, seme: int = 2026, reset: bool = False) -> Esit
     with connection.cursor() as cursore:
         cursore.execute("ANALYZE")
     return Esito(conteggi=conta(), secondi=time.perf_counter() - inizio)
+
+
+def _comuni_mancanti() -> bool:
+    """Whether a comune of the distributed list is missing from the registry (an empty one, or
+    one holding only a few comuni); a complete registry is not touched."""
+    with open(FILE_PREDEFINITO, encoding="utf-8", newline="") as file:
+        codici = {riga["codice_istat"] for riga in csv.DictReader(file)}
+    return Comune.objects.filter(codice_istat__in=codici).count() < len(codici)
 
 
 def conta() -> dict[str, int]:
@@ -247,6 +257,8 @@ class _Generatore:
             nuovi.append(Ambito(nome=f"Ambito distrettuale di {principale.denominazione}",
                                 codice=f"{PREFISSO_AMBITO}{provincia.sigla}-{n:03d}",
                                 asl=asl[f"Azienda sanitaria di {provincia.nome} {MARCA}"]))
+        if not nuovi:
+            raise ValueError("Nessun comune libero da raggruppare in ambiti: sono già tutti in un ambito.")
         _lotti(Ambito, nuovi)
         _lotti(Ambito.comuni.through, [Ambito.comuni.through(ambito_id=a.pk, comune_id=c.pk)
                                        for a, (_p, comuni) in zip(nuovi, gruppi, strict=True) for c in comuni])

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count, F, Sum
 
 from accordi.models import (
@@ -162,17 +163,23 @@ def _quote_conferite_nelle_due_classi_del_seme(generati):
 
 
 def test_seconda_esecuzione_non_tocca_nulla_e_reset_rigenera_uguale():
+    """Where the database keeps the iter's log append-only (PostgreSQL's trigger), the reset
+    refuses and removes nothing; elsewhere it rebuilds the same data."""
     esito, ambiti = _genera(0.02)
     di_nuovo = scala.genera(scala=0.02, seme=7)
     assert di_nuovo.gia_presenti and di_nuovo.conteggi == esito.conteggi
     piani = sorted(PianoDiZona.objects.filter(partecipazioni__ambito__in=ambiti).values_list("titolo", "stato"))
+    if connection.vendor == "postgresql":
+        with pytest.raises(ValueError, match="ricreare il database"):
+            scala.genera(scala=0.02, seme=7, reset=True)
+        assert scala.conta() == esito.conteggi
+        return
     rifatto = scala.genera(scala=0.02, seme=7, reset=True)
     assert not rifatto.gia_presenti and rifatto.conteggi == esito.conteggi
     nuovi = Ambito.objects.filter(codice__startswith=scala.PREFISSO_AMBITO)
     assert not nuovi.filter(pk__in=[a.pk for a in ambiti]).exists()  # really rebuilt
     assert sorted(PianoDiZona.objects.filter(partecipazioni__ambito__in=nuovi).values_list(
         "titolo", "stato")) == piani
-
 
 
 def _conta_query(client, url) -> int:
@@ -215,15 +222,19 @@ def _query_pagine_riservate(regione, ambito) -> list[int]:
 
 
 def test_query_dei_cruscotti_e_dell_api_non_crescono_con_i_dati(settings):
-    """The same pages on little and on much data: the public lists on a dataset and on one
-    2.5 times larger; the regional pages for the region with fewest ambiti and for the one
+    """The same pages on little and on much data: the public lists with one ambito and with
+    the generated ones; the regional pages for the region with fewest ambiti and for the one
     with most, the ambito's dashboard for the smallest and the largest ambito."""
     from django.db.models import Count
 
+    from tests.factories import AmbitoFactory, crea_piano
+
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
-    scala.genera(scala=0.02, seme=3)
-    pubbliche_piccolo = _query_pagine_pubbliche()
-    scala.genera(scala=0.05, seme=3, reset=True)
+    piccolo = AmbitoFactory()
+    crea_piano(piccolo, stato=Stato.VIGENTE, vigente_dal=datetime.date(2025, 4, 1))
+    pubbliche_piccolo = _query_pagine_pubbliche()  # one ambito, one plan in force
+    scala.genera(scala=0.05, seme=3)
+    assert PianoDiZona.objects.filter(vigente_dal__isnull=False).count() > 50  # public plans: more than a page
     assert _query_pagine_pubbliche() == pubbliche_piccolo
 
     generati = Ambito.objects.filter(codice__startswith=scala.PREFISSO_AMBITO)
