@@ -295,5 +295,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and Redoc served from the vendored assets of drf-spectacular-sidecar: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Without deep links: they put a link inside each operation's toggle button, a control nested
+    # in another that keyboards and screen readers cannot reach (WCAG 4.1.2).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
 }
