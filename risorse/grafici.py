@@ -37,7 +37,7 @@ def _numero(valore: float) -> str:
 def _apertura(ident: str, titolo: str, descrizione: str, larghezza: int, altezza: int) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="grafico" id="{_e(ident)}" '
-        f'viewBox="0 0 {larghezza} {altezza}" width="100%" style="max-width:{larghezza}px" '
+        f'viewBox="0 0 {larghezza} {altezza}" width="{larghezza}" height="{altezza}" '
         f'aria-labelledby="{_e(ident)}-titolo {_e(ident)}-desc" {FONT} font-size="13">',
         f'<title id="{_e(ident)}-titolo">{_e(titolo)}</title>',
         f'<desc id="{_e(ident)}-desc">{_e(descrizione)}</desc>',

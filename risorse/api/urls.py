@@ -3,7 +3,7 @@ the vendored assets of drf-spectacular-sidecar: no CDN). An id is matched as any
 that the view, not the URL resolver, answers a wrong one (with JSON, not the site's HTML 404)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 
@@ -13,7 +13,8 @@ ID = r"(?P<pk>[^/]+)"
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # the split view serves its start-up script as a file: the CSP refuses inline scripts
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("ambiti/", views.AmbitiView.as_view(), name="ambiti"),
     re_path(rf"^ambiti/{ID}/$", views.AmbitoView.as_view(), name="ambito"),
     path("pubblico/piani/", views.PianiPubbliciView.as_view(), name="pubblico_piani"),

@@ -1,7 +1,4 @@
-// Bootstrap Italia's fonts are served from our static files, never from a CDN.
-(function () {
-  var path = document.body.getAttribute("data-fonts-path");
-  if (window.bootstrap && window.bootstrap.loadFonts && path) {
-    window.bootstrap.loadFonts(path);
-  }
-})();
+// Loaded before Bootstrap Italia's bundle. Its fonts come from css/caratteri.css (our static
+// files, no CDN, no inline <style>); the video player it bundles must not inject its default
+// inline <style> either, which the Content-Security-Policy would refuse (we show no videos).
+window.VIDEOJS_NO_DYNAMIC_STYLE = true;
