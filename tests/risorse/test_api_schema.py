@@ -48,6 +48,16 @@ def _connessione_tenuta():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _senza_limiti(monkeypatch):
+    """Each example costs several calls (the checks replay some without auth or with another
+    method): the per-address limit of anonymous use must not turn them into 429s at random."""
+    from risorse.api.permessi import LimiteAnonimi, LimiteUtenti
+
+    for limite in (LimiteAnonimi, LimiteUtenti):
+        monkeypatch.setattr(limite, "THROTTLE_RATES", {"anonimi": "100000/minute", "utenti": "100000/minute"})
+
+
 @pytest.fixture
 def dati(mondo):
     """A plan in force with its Accordo, a party, an adherent and a request under review; the
