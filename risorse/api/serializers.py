@@ -59,6 +59,8 @@ class AmbitoBreveSerializer(serializers.ModelSerializer):
 
 
 class AmbitoSerializer(serializers.ModelSerializer):
+    """Un ambito territoriale: i Comuni che programmano insieme (dati anagrafici pubblici)."""
+
     asl = ASLSerializer(help_text="L'azienda sanitaria del territorio.")
     regione = RegioneSerializer(source="asl.regione", help_text="La regione dell'ambito (quella della sua ASL).")
     numero_comuni = serializers.IntegerField(help_text="Quanti Comuni compongono l'ambito.")
@@ -102,6 +104,8 @@ class _PianoBase(serializers.ModelSerializer):
 
 
 class PianoPubblicoSerializer(_PianoBase):
+    """Un Piano di Zona approvato (in vigore o concluso)."""
+
     class Meta:
         model = PianoDiZona
         fields = ["id", "titolo", "stato", "stato_etichetta", "vigente_dal", "revisione_vigente", "ciclo", "ambiti"]
@@ -123,6 +127,8 @@ class PianoPubblicoDettaglioSerializer(PianoPubblicoSerializer):
 
 
 class PianoSerializer(_PianoBase):
+    """Un Piano di Zona con il suo stato nell'iter, il ciclo, gli ambiti e le date."""
+
     class Meta:
         model = PianoDiZona
         fields = ["id", "titolo", "stato", "stato_etichetta", "revisione", "vigente_dal", "revisione_vigente",
@@ -130,6 +136,8 @@ class PianoSerializer(_PianoBase):
 
 
 class TransizioneSerializer(serializers.ModelSerializer):
+    """Un passo del registro dell'iter: chi ha spostato il piano, da dove a dove, quando e con quale nota."""
+
     utente = serializers.SerializerMethodField(help_text="Chi ha eseguito il passo (null se automatico).")
 
     class Meta:
@@ -160,6 +168,8 @@ class FonteAggregataSerializer(serializers.Serializer):
 
 
 class RisorsaAggregataSerializer(serializers.Serializer):
+    """Una riga del quadro delle risorse sommato: anno × fonte × ambito di spesa × tipo."""
+
     anno = serializers.IntegerField()
     fonte = FonteAggregataSerializer(source="*")
     ambito_spesa = serializers.ChoiceField(choices=AmbitoSpesa.choices, help_text="Sociale o sociosanitario.")
@@ -192,6 +202,9 @@ class _ValoreTotale:
 
 
 class AderenteSerializer(_ValoreTotale, serializers.ModelSerializer):
+    """Un ente del Terzo Settore che ha sottoscritto l'adesione all'Accordo, con le risorse che mette a
+    disposizione e il loro valore complessivo."""
+
     ente = EnteAderenteSerializer()
     risorse = RisorsaAdesioneSerializer(many=True)
     valore_centesimi = serializers.SerializerMethodField()
@@ -220,6 +233,8 @@ class PianoBreveSerializer(serializers.ModelSerializer):
 
 
 class AccordoPubblicoSerializer(serializers.ModelSerializer):
+    """Un Accordo di Programma in vigore, nella revisione in vigore del suo piano."""
+
     piano = PianoBreveSerializer()
     ente_capofila = EnteBreveSerializer(allow_null=True)
     parti = ParteSerializer(many=True, help_text="Le parti dell'Accordo e i loro impegni.")
@@ -238,6 +253,9 @@ class AccordoBreveSerializer(serializers.ModelSerializer):
 
 
 class AdesioneSerializer(_ValoreTotale, serializers.ModelSerializer):
+    """Una richiesta di adesione di un ente del Terzo Settore a un Accordo del piano, con il suo stato e
+    le risorse che l'ente mette a disposizione."""
+
     accordo = AccordoBreveSerializer()
     ente = EnteAderenteSerializer()
     risorse = RisorsaAdesioneSerializer(many=True)
