@@ -3,8 +3,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from .accesso import Accesso
+
 urlpatterns = [
-    path("accedi/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # failed attempts limited per username and per address (ambiti/accesso.py)
+    path("accedi/", Accesso.as_view(), name="login"),
     path("esci/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/reimposta/", auth_views.PasswordResetView.as_view(
         success_url=reverse_lazy("password_reset_done")), name="password_reset"),

@@ -172,6 +172,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_VIEW = "accordi.views_portale.troppe_richieste"
+# Sign-in: failed attempts allowed per username and per client address in a window (a number
+# and a period like django-ratelimit's: "5/15m" is five in fifteen minutes); then refused (429).
+PIANOZONA_ACCESSO_LIMITE_UTENTE = os.environ.get("PIANOZONA_ACCESSO_LIMITE_UTENTE", "5/15m")
+PIANOZONA_ACCESSO_LIMITE_INDIRIZZO = os.environ.get("PIANOZONA_ACCESSO_LIMITE_INDIRIZZO", "20/h")
 # Behind the reverse proxy of docker-compose the client's address is in X-Forwarded-For.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 # Without Redis (a laptop, one process) the in-process cache is enough for the limits.
