@@ -4,13 +4,14 @@ racing the Presidente's closing are either counted in the result or refused as l
 one entry per recorded vote. Real concurrency needs PostgreSQL."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
 
 from ambiti.exceptions import DatiNonValidi, IterError, TransizioneNonAmmessa
 from ambiti.models import Incarico
-from tavoli import services
+from tavoli import services, voto
 from tavoli.models import EventoAssemblea, Votazione, Voto
 from tavoli.services_assemblea import assemblea_garantisci
 
@@ -139,26 +140,42 @@ def test_venti_sindaci_che_votano_insieme_sono_tutti_registrati(solo_postgres):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_i_voti_in_corsa_con_la_chiusura_sono_contati_o_rifiutati(solo_postgres):
-    """Nineteen mayors vote while the Presidente closes the vote: a vote recorded before the
-    closing is in the result, one arriving after is refused as late; none is lost."""
+def test_i_voti_in_corsa_con_la_chiusura_sono_contati_o_rifiutati(solo_postgres, monkeypatch):
+    """Nineteen mayors vote while the Presidente closes the vote, some of them while the result is
+    being computed: a vote recorded before the closing is in the result, one arriving after is
+    refused as late; none is lost."""
     consesso = _consesso(TENTATIVI - 1)
     votazione = _votazione_aperta(consesso)
+    calcola = voto.calcola_esito
+    chiusura_in_corso = threading.Event()
 
-    def vota(sindaco):
-        return lambda: services.voto_esprimi(votazione=Votazione.objects.get(pk=votazione.pk), utente=sindaco,
-                                             espressione="favorevole")
+    def calcola_lento(*args, **kwargs):
+        # the votes are read: let the late voters go, and widen the window before the closing commits
+        chiusura_in_corso.set()
+        time.sleep(0.3)
+        return calcola(*args, **kwargs)
+
+    monkeypatch.setattr(voto, "calcola_esito", calcola_lento)
+
+    def vota(i, sindaco):
+        def azione():
+            if i % 2:
+                chiusura_in_corso.wait(timeout=10)
+            return services.voto_esprimi(votazione=Votazione.objects.get(pk=votazione.pk), utente=sindaco,
+                                         espressione="favorevole")
+        return azione
 
     def chiudi():
         return services.votazione_chiudi(votazione=Votazione.objects.get(pk=votazione.pk),
                                          utente=consesso.presidente)
 
-    esiti = _in_parallelo([vota(s) for s in consesso.sindaci] + [chiudi])
+    esiti = _in_parallelo([vota(i, s) for i, s in enumerate(consesso.sindaci)] + [chiudi])
 
     registrati = [e for e in esiti[:-1] if isinstance(e, Voto)]
     tardivi = [e for e in esiti[:-1] if isinstance(e, TransizioneNonAmmessa)]
     assert isinstance(esiti[-1], Votazione), esiti
     assert len(registrati) + len(tardivi) == TENTATIVI - 1, esiti
+    assert tardivi, "nessun voto è arrivato durante la chiusura"
     assert all(str(e) == "La votazione è chiusa: il voto non è stato registrato." for e in tardivi)
     votazione.refresh_from_db()
     assert votazione.stato == Votazione.Stato.CHIUSA
