@@ -211,3 +211,27 @@ def test_funzionario_di_due_regioni_sceglie_la_regione(client, r):
     risposta = client.get(REGIONALE, {"regione": piemonte.pk})
     assert risposta.context["regione"] == piemonte and risposta.context["c"].righe == []
     assert client.get(REGIONALE, {"regione": "999999"}).status_code == 404
+
+
+@pytest.mark.parametrize("centesimi", [None, 0, 1, -1, 7, -50, 99, 100, -101, 123456, 99999999, -123456789012, 10**15])
+def test_euro_della_pagina_uguale_a_quello_localizzato(centesimi):
+    from accordi.selectors_contenuto import euro as euro_localizzato
+    from risorse.views_cruscotti import euro
+
+    assert euro(centesimi) == euro_localizzato(centesimi)
+
+
+@pytest.mark.django_db
+def test_select_rapida_uguale_a_quella_di_django(r):
+    """The filters' selects are written in Python: same HTML as Django's templates, errors
+    (aria-invalid, aria-describedby) and escaping included."""
+    from django import forms
+
+    from risorse.forms_cruscotti import FiltriCruscottoForm
+
+    for dati in (None, {"tipo": "consuntivo", "anno": "x", "provincia": "0"}, {"ordine": "quota", "anno": "2020"}):
+        form = FiltriCruscottoForm(dati, regione_id=r.regione.pk, anni=[2024, 2020], regionale=True)
+        for campo in form:
+            rapida = str(campo)
+            campo.field.widget = forms.Select(attrs=campo.field.widget.attrs, choices=campo.field.widget.choices)
+            assert rapida == str(campo)
