@@ -163,6 +163,7 @@ MSG_MODIFICATO_DOPO = (
 )
 MSG_COPERTURA = "La firma non copre l'intero documento al momento della firma"
 MSG_FIRMA_ILLEGGIBILE = "La firma non può essere verificata: {motivo}"
+MOTIVO_CERTIFICATO_ILLEGGIBILE = "il certificato del firmatario non è leggibile"
 
 # nonRepudiation is what gives a signature legal value (qualified signatures, seals):
 # pyHanko's default for signers, kept explicit so that nobody relaxes it by accident.
@@ -344,12 +345,13 @@ def carica_trusted_list(path, *, solo_tipi: Iterable[str] | None = None) -> list
     """
     # The standard library parser does not fetch external entities, and the bundled expat
     # limits entity amplification ("billion laughs").
-    from xml.etree import ElementTree
+    # The file is an administrator's download from the official source, not a user's upload.
+    from xml.etree import ElementTree  # nosec B405
 
     def locale(el) -> str:
         return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
 
-    root = ElementTree.parse(str(path)).getroot()
+    root = ElementTree.parse(str(path)).getroot()  # nosec B314 - expat >= 2.4 bounds entity expansion
     tipi = set(solo_tipi) if solo_tipi else None
     servizi = [el for el in root.iter() if locale(el) == "TSPService"]
     certificati: list[x509.Certificate] = []
@@ -569,10 +571,11 @@ def _apri_pdf(data: bytes, max_bytes: int) -> PdfFileReader:
 
 
 # What pyHanko's parser lets escape on malformed input (zlib for broken xref/object streams,
-# NotImplementedError for unsupported filters).
+# NotImplementedError for unsupported filters, AssertionError from its structural checks: an
+# xref stream whose /Type is not /XRef, an object stream or a catalog of the wrong type).
 _ERRORI_LETTURA = (
     misc.PdfError, ValueError, LookupError, TypeError, AttributeError, OverflowError,
-    NotImplementedError, zlib.error,
+    NotImplementedError, zlib.error, AssertionError,
 )
 
 
@@ -1423,12 +1426,18 @@ MAX_BUSTE = 5  # nested envelopes (.p7m.p7m…) we open before giving up
 
 
 def _contenuto(signed_data: cms.SignedData) -> bytes:
-    contenuto = signed_data["encap_content_info"]["content"]
-    if contenuto is None or contenuto.native is None:
+    try:
+        # asn1crypto parses lazily: a damaged content (wrong tag, length beyond the data)
+        # fails only here
+        contenuto = signed_data["encap_content_info"]["content"]
+        nativo = None if contenuto is None else contenuto.native
+    except (ValueError, TypeError, LookupError, OverflowError) as exc:
+        raise FileNonAccettato(MSG_P7M_NON_VALIDO) from exc
+    if nativo is None:
         raise FileNonAccettato(MSG_P7M_SENZA_CONTENUTO)
-    if not isinstance(contenuto.native, bytes):
+    if not isinstance(nativo, bytes):
         raise FileNonAccettato(MSG_P7M_NON_VALIDO)
-    return contenuto.native
+    return nativo
 
 
 def _busta_interna(contenuto: bytes) -> cms.SignedData | None:
@@ -1517,10 +1526,16 @@ def verifica_p7m(
             if isinstance(status, Exception):
                 esiti.append(_esito_illeggibile(campo, i, str(status)))
                 continue
-            esiti.append(_esito_da_status(
-                status, campo=campo, revisione=i, copre_tutto=True, livello="NONE",
-                docmdp_ok=True,
-            ))
+            try:
+                esiti.append(_esito_da_status(
+                    status, campo=campo, revisione=i, copre_tutto=True, livello="NONE",
+                    docmdp_ok=True,
+                ))
+            except ValueError:
+                # the signer's certificate, read leniently by asn1crypto, is refused by the
+                # strict parser of cryptography (e.g. an invalid validity date)
+                logger.warning("Certificato del firmatario non leggibile", exc_info=True)
+                esiti.append(_esito_illeggibile(campo, i, MOTIVO_CERTIFICATO_ILLEGGIBILE))
     return EsitoVerifica(
         formato="p7m", firme=esiti, sha256=_sha256(data), contenuto_sha256=contenuto_sha,
     )
