@@ -4,7 +4,8 @@ of results costs the same number of queries whatever its size."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accordi.models import AccordoDiProgramma, ParteAccordo, PianoDiZona, RichiestaAdesione, RisorsaAdesione
 from accordi.models.adesioni import StatoAdesione
@@ -22,10 +23,19 @@ ORDINE_PIANI = ("-ciclo__anno_inizio", "titolo", "pk")
 
 def ambiti_pubblici() -> QuerySet[Ambito]:
     """Every ambito with its ASL, region, number of Comuni and their population (registry
-    data, public)."""
+    data, public).
+
+    The two figures are correlated subqueries, not a GROUP BY over a join: the paginator's
+    COUNT then drops them (``SELECT COUNT(*) FROM ambiti_ambito``) and the page computes them
+    for its 50 ambiti only, instead of grouping all of Italy's Comune links twice."""
+    legami = Ambito.comuni.through.objects.filter(ambito_id=OuterRef("pk")).order_by().values("ambito_id")
     return (
         Ambito.objects.select_related("asl__regione")
-        .annotate(numero_comuni=Count("comuni", distinct=True), popolazione=Sum("comuni__popolazione"))
+        .annotate(
+            numero_comuni=Coalesce(Subquery(legami.annotate(n=Count("comune_id")).values("n")), 0),
+            popolazione=Subquery(legami.annotate(p=Sum("comune__popolazione")).values("p"),
+                                 output_field=IntegerField()),
+        )
         .order_by("nome", "pk")
     )
 
@@ -57,7 +67,14 @@ def piano_pubblico_con_transizioni() -> QuerySet[PianoDiZona]:
 
 
 def piani_dell_utente(utente) -> QuerySet[PianoDiZona]:
-    return piani_visibili(utente).order_by(*ORDINE_PIANI)
+    """The plans ``piani_visibili`` lets the user read, selected by id (a subquery): that
+    selector reaches them through a join with the ambiti and a DISTINCT over every column,
+    which the paginator's COUNT repeated; here the DISTINCT is on the ids only."""
+    return (
+        PianoDiZona.objects.filter(pk__in=piani_visibili(utente).values("pk"))
+        .select_related("ciclo__regione").prefetch_related("ambiti")
+        .order_by(*ORDINE_PIANI)
+    )
 
 
 def piano_con_transizioni(utente) -> QuerySet[PianoDiZona]:

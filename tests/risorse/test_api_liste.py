@@ -1,0 +1,52 @@
+"""The list serializers write their dicts directly (``rappresenta``) for speed: these tests
+check, object by object, that the dict is the one DRF's own field walk gives, including
+null figures, plans without a date of entry into force and plans of several ambiti."""
+
+import datetime
+
+import pytest
+
+from accordi.models import PianoDiZona
+from risorse.api import selectors
+from risorse.api import serializers as s
+
+from ..factories import AmbitoFactory, ComuneFactory, crea_piano
+
+pytestmark = pytest.mark.django_db
+
+
+def _uguali(serializer, oggetti):
+    assert oggetti
+    for o in oggetti:
+        rapida = serializer.to_representation(o)
+        assert rapida == serializer.rappresentazione_drf(o)
+        assert list(rapida) == list(serializer.rappresentazione_drf(o))  # same key order
+
+
+def test_ambiti_come_drf(mondo):
+    vuoto = AmbitoFactory()  # no Comuni: 0 and null
+    vuoto.comuni.clear()
+    senza_popolazione = AmbitoFactory()
+    senza_popolazione.comuni.add(ComuneFactory(popolazione=None))
+    ambiti = list(selectors.ambiti_pubblici())
+    assert {vuoto.pk, senza_popolazione.pk, mondo.ambito.pk} <= {a.pk for a in ambiti}
+    assert next(a for a in ambiti if a.pk == vuoto.pk).numero_comuni == 0
+    _uguali(s.AmbitoSerializer(), ambiti)
+
+
+def test_piani_come_drf(mondo):
+    crea_piano(AmbitoFactory(asl=mondo.ambito.asl), AmbitoFactory(asl=mondo.ambito.asl), stato="vigente",
+               vigente_dal=datetime.date(2025, 4, 1), revisione_vigente=1)
+    PianoDiZona.objects.filter(pk=mondo.piano.pk).update(stato="vigente", vigente_dal=datetime.date(2025, 5, 2))
+    _uguali(s.PianoSerializer(), list(selectors.filtra_piani(selectors.piani_dell_utente(mondo.udp_altro), {}))
+            + list(PianoDiZona.objects.select_related("ciclo__regione").prefetch_related("ambiti")))
+    _uguali(s.PianoPubblicoSerializer(), list(selectors.piani_pubblici_api()))
+
+
+def test_i_dettagli_restano_a_drf(mondo):
+    """The detail serializers add fields: they must not take the lists' shortcut."""
+    piano = selectors.piano_con_transizioni(mondo.udp_altro).first() or \
+        PianoDiZona.objects.prefetch_related("transizioni", "ambiti").select_related("ciclo__regione").first()
+    dati = s.PianoDettaglioSerializer().to_representation(piano)
+    assert "transizioni" in dati and "motivo_annullamento" in dati
+    assert "transizioni" in s.PianoPubblicoDettaglioSerializer().to_representation(piano)
