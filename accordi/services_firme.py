@@ -145,6 +145,10 @@ def _puo_firmare(firmatario: Firmatario, utente) -> None:
     if firmatario.stato == Firmatario.Stato.FIRMATO:
         raise FirmaRifiutata(_("Hai già firmato questo documento."))
     if firmatario not in firmatari_di_turno(richiesta):
+        # the turn is read afresh: the signer's own signature may have just been accepted
+        firmatario.refresh_from_db(fields=["stato"])
+        if firmatario.stato == Firmatario.Stato.FIRMATO:
+            raise FirmaRifiutata(_("Hai già firmato questo documento."))
         raise FirmaRifiutata(_("Non è ancora il tuo turno: la firma segue l'ordine indicato."))
 
 
@@ -172,12 +176,16 @@ def firma_carica(
 ) -> Firmatario:
     """Accept a signed PAdES PDF or CAdES .p7m for ``firmatario``, or refuse it with reasons."""
     firmatario = Firmatario.objects.select_related("richiesta__documento").get(pk=firmatario.pk)
-    _puo_firmare(firmatario, utente)
     documento = firmatario.richiesta.documento
+    # The revision the file must extend is read first, the signer's state after it: the same
+    # signature accepted in between (a double upload) then reads «already signed», never «the
+    # file is not the original».
+    corrente = revisione_corrente(documento)
+    firmatario.refresh_from_db(fields=["stato"])
+    _puo_firmare(firmatario, utente)
     massimo = settings.PIANOZONA_MAX_UPLOAD_BYTES
     if len(dati) > massimo:
         _rifiuta(firmatario, utente, [messaggio_file_troppo_grande()], nome_file, dati)
-    corrente = revisione_corrente(documento)
     originale = leggi(corrente)
     radici = radici_fiducia()
     e_pdf = dati[:1024].lstrip().startswith(b"%PDF-")
