@@ -14,13 +14,14 @@ PYTEST_ARGS ?= -n auto --maxprocesses 4
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
 APT_TEST := chromium
 
-.PHONY: demo test test-fast e2e bench lint messages sysdeps sysdeps-test migrate serve clean help
+.PHONY: demo test test-fast e2e bench lint audit messages sysdeps sysdeps-test migrate serve clean help
 
 help:
 	@echo "make demo   – prepara tutto, carica i dati dimostrativi e avvia http://$(HOST):$(PORT)"
 	@echo "make test   – esegue l'intera suite di test"
 	@echo "make bench  – esegue i benchmark (vedi BENCHMARKS.md)"
 	@echo "make lint   – ruff e controllo delle migrazioni"
+	@echo "make audit  – bandit sul codice e pip-audit sulle dipendenze installate (vedi SECURITY.md)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +76,12 @@ bench: $(STAMP) sysdeps
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=pianozona.settings_test
+
+# Security audit: bandit on the project's code (each accepted finding is marked "# nosec <id> - reason"),
+# pip-audit on the installed packages against PyPI's vulnerability data (needs network access).
+audit: $(STAMP)
+	$(PY) -m bandit -q -r ambiti accordi tavoli risorse pianozona manage.py -x "*/migrations/*"
+	$(PY) -m pip_audit --local --skip-editable --progress-spinner off
 
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache

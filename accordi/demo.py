@@ -24,7 +24,8 @@ from .demo_iter import persone_certosa, porta_alla_firma
 from .models import CicloProgrammazione, PianoAmbito
 from .services import piano_crea
 
-PASSWORD_DEMO = "PianoZona-demo-2026"
+# the demo users' password, published in the README (bandit B105 answered)
+PASSWORD_DEMO = "PianoZona-demo-2026"  # nosec B105
 R = Incarico.Ruolo
 
 # Real comuni of the two districts (ISTAT denominations, province of Pavia).
