@@ -175,9 +175,6 @@ def cruscotto(f: Filtri, oggi: datetime.date | None = None) -> Cruscotto:
     ambiti = ambiti_filtrati(f)
     righe = {a["pk"]: RigaAmbito(pk=a["pk"], nome=a["nome"], codice=a["codice"], asl=a["asl__nome"])
              for a in ambiti.values("pk", "nome", "codice", "asl__nome").order_by("nome", "pk")}
-    for r in (Ambito.comuni.through.objects.filter(ambito__in=ambiti).values("ambito_id")
-              .annotate(p=Sum("comune__popolazione")).order_by()):
-        righe[r["ambito_id"]].popolazione = r["p"] or 0
     # Over distinct Comuni: a Comune listed in two ambiti counts once.
     popolazione = Comune.objects.filter(
         pk__in=Ambito.comuni.through.objects.filter(ambito__in=ambiti).values("comune_id")
@@ -185,6 +182,18 @@ def cruscotto(f: Filtri, oggi: datetime.date | None = None) -> Cruscotto:
 
     partecipazioni = _partecipazioni(f, ambiti)
     piani_sq = partecipazioni.values("piano_id")
+    # Every ambito of the plans read, in or out of the filters (a plan may cross a province):
+    # their population once per ambito, summed per plan in Python below. Grouping the plans'
+    # links joined to all the Comuni made the database walk every link of Italy first.
+    legami = list(PianoAmbito.objects.filter(piano_id__in=piani_sq).values_list("piano_id", "ambito_id"))
+    abitanti: dict[int, int] = {}
+    # By the ids already read (at most a region's ambiti): an IN list, cheaper than an OR of two
+    # subqueries on both databases.
+    for r in (Ambito.comuni.through.objects.filter(ambito_id__in=set(righe) | {a for _p, a in legami})
+              .values("ambito_id").annotate(p=Sum("comune__popolazione")).order_by()):
+        abitanti[r["ambito_id"]] = r["p"] or 0
+    for riga in righe.values():
+        riga.popolazione = abitanti.get(riga.pk, 0)
     per_piano: dict[int, list[RigaAmbito]] = {}
     scadenza = f.ciclo.scadenza_approvazione if f.ciclo else None
     for p in partecipazioni.values("ambito_id", "piano_id", "piano__titolo", "piano__stato",
@@ -197,10 +206,13 @@ def cruscotto(f: Filtri, oggi: datetime.date | None = None) -> Cruscotto:
         # The deadline matters until the plan is in force; an ambito without a plan is late too.
         if scadenza and riga.vigente_dal is None and riga.stato != Stato.CONCLUSO:
             riga.giorni = (scadenza - oggi).days
-    for r in (PianoAmbito.objects.filter(piano_id__in=piani_sq).values("piano_id")
-              .annotate(n=Count("ambito_id", distinct=True), p=Sum("ambito__comuni__popolazione")).order_by()):
-        for riga in per_piano.get(r["piano_id"], []):
-            riga.popolazione_piano, riga.piano_condiviso = r["p"] or 0, r["n"] > 1
+    ambiti_del_piano: dict[int, set[int]] = {}
+    for piano_id, ambito_id in legami:
+        ambiti_del_piano.setdefault(piano_id, set()).add(ambito_id)
+    for piano_id, ambiti_piano in ambiti_del_piano.items():
+        for riga in per_piano.get(piano_id, []):
+            riga.popolazione_piano = sum(abitanti.get(a, 0) for a in ambiti_piano)
+            riga.piano_condiviso = len(ambiti_piano) > 1
 
     voci = VoceRisorsa.objects.filter(piano_id__in=piani_sq, tipo=f.tipo)
     for r in voci.values("piano_id").annotate(t=Sum("importo_centesimi")).order_by():

@@ -38,6 +38,7 @@ from .selectors_spesa import ETICHETTE_CLASSE, SOGLIA_ALTA, SOGLIA_BASSA, quota_
 from .tabelle import scrivi_csv
 
 PER_PAGINA = 50
+SEGNAPOSTO = 987654321  # an ambito id no URL prefix contains, replaced by each row's
 TABELLE = ("iter", "risorse", "risorse_ambiti", "quota_udp", "terzo_settore")
 
 
@@ -266,7 +267,12 @@ def _contesto(request, c: Cruscotto, form, regionale: bool, indirizzo_csv) -> di
 def _righe_pagina(request, c: Cruscotto):
     ordine = request.GET.get("ordine") or "nome"
     pagina = Paginator(ordina(c.righe, ordine), PER_PAGINA).get_page(request.GET.get("pagina"))
+    # One reverse() for the page, not one {% url %} per row: the ids are put in its place.
+    modello = reverse("risorse:cruscotto_ambito", args=[SEGNAPOSTO])
+    ciclo = c.filtri.ciclo
+    query = f"?ciclo={ciclo.pk}&tipo={c.filtri.tipo}" if ciclo else ""
     for r in pagina.object_list:
+        r.indirizzo = modello.replace(str(SEGNAPOSTO), str(r.pk)) + query
         r.scadenza_t = _scadenza_testo(r)
         r.risorse_t = euro(r.risorse) if r.piano_id else ""
         r.pro_capite_t = _cent(r.pro_capite)
