@@ -167,11 +167,14 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 
 # The cache holds the rate-limit counters of the public forms (django-ratelimit): shared by
 # every worker through Redis in production, in-process on a laptop.
+# A Redis outage must not fail the pages: ambiti.cache answers as an empty cache (short socket
+# timeouts, a warning in the log) and the limits then let requests through (fail open).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "ambiti.cache.RedisCacheTollerante", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_VIEW = "accordi.views_portale.troppe_richieste"
+RATELIMIT_FAIL_OPEN = True
 # Sign-in: failed attempts allowed per username and per client address in a window (a number
 # and a period like django-ratelimit's: "5/15m" is five in fifteen minutes); then refused (429).
 PIANOZONA_ACCESSO_LIMITE_UTENTE = os.environ.get("PIANOZONA_ACCESSO_LIMITE_UTENTE", "5/15m")
