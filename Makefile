@@ -78,10 +78,11 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run --settings=pianozona.settings_test
 
 # Security audit: bandit on the project's code (each accepted finding is marked "# nosec <id> - reason"),
-# pip-audit on the installed packages against PyPI's vulnerability data (needs network access).
+# pip-audit on the installed packages against PyPI's vulnerability data (needs network access;
+# --strict: a package that could not be checked fails the audit instead of passing unseen).
 audit: $(STAMP)
 	$(PY) -m bandit -q -r ambiti accordi tavoli risorse pianozona manage.py -x "*/migrations/*"
-	$(PY) -m pip_audit --local --skip-editable --progress-spinner off
+	$(PY) -m pip_audit --local --skip-editable --strict --progress-spinner off
 
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache
