@@ -12,6 +12,7 @@ returns the template context for a Documento of that kind.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from collections.abc import Callable
@@ -137,10 +138,50 @@ def atto_richiedi(
     return documento
 
 
-def _accoda(documento_id: int) -> None:
+# A note kept in ``errore`` while the act waits in the queue: the broker could not be reached,
+# the page says so and ``riaccoda_documenti_fermi`` sends it again when the broker is back.
+CODA_NON_RAGGIUNGIBILE = "coda non raggiungibile"
+
+
+def _accoda(documento_id: int) -> bool:
+    """Send the act to the workers. The Documento is already committed: when the broker is down
+    the request must not fail; the act stays «in coda» and is sent again later."""
+    from kombu.exceptions import OperationalError
+
     from .tasks import genera_documento_task
 
-    genera_documento_task.delay(documento_id)
+    try:
+        genera_documento_task.apply_async(
+            (documento_id,), ignore_result=True, retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+        )
+    except OperationalError as exc:
+        logger.warning("Document %s left in the queue: the broker is unreachable (%s)", documento_id, exc)
+        Documento.objects.filter(pk=documento_id, stato=Documento.Stato.IN_CODA).update(
+            errore=f"{CODA_NON_RAGGIUNGIBILE}: {exc}"[:2000]
+        )
+        return False
+    return True
+
+
+def riaccoda_documenti_fermi(minuti: int | None = None) -> list[int]:
+    """Send again the acts still «in coda» after ``minuti`` (the broker was down when they were
+    asked for, or lost the message). A second message for the same act is harmless:
+    ``genera_documento`` makes one file and leaves a finished act as it is."""
+    if minuti is None:
+        minuti = settings.PIANOZONA_RIACCODA_DOPO_MINUTI
+    limite = timezone.now() - datetime.timedelta(minutes=minuti)
+    fermi = list(
+        Documento.objects.filter(stato=Documento.Stato.IN_CODA, creato_il__lte=limite)
+        .order_by("pk").values_list("pk", flat=True)
+    )
+    inviati = []
+    for documento_id in fermi:
+        if not _accoda(documento_id):
+            break  # the broker is still down: the next run tries again
+        Documento.objects.filter(pk=documento_id, errore__startswith=CODA_NON_RAGGIUNGIBILE).update(errore="")
+        inviati.append(documento_id)
+    return inviati
 
 
 # --- rendering --------------------------------------------------------------------------

@@ -35,13 +35,22 @@ def concludi_piani_scaduti() -> list[int]:
     return services.concludi_piani_scaduti()
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3,
+             ignore_result=True)
 def genera_documento_task(self, documento_id: int) -> int:
     """Render, seal and store an act. Idempotent: a rerun after a crash finishes the job
     without making a second document (see services_documenti.genera_documento)."""
     from .services_documenti import genera_documento
 
     return genera_documento(documento_id).pk
+
+
+@shared_task
+def riaccoda_documenti_fermi() -> list[int]:
+    """Beat: the acts left «in coda» while the broker was down are sent again."""
+    from .services_documenti import riaccoda_documenti_fermi as servizio
+
+    return servizio()
 
 
 @shared_task(acks_late=True)

@@ -263,6 +263,12 @@ PIANOZONA_TRUSTED_LIST = os.environ.get("PIANOZONA_TRUSTED_LIST", "")
 PIANOZONA_FIRMA_DEMO = env_bool("PIANOZONA_FIRMA_DEMO", DEBUG)
 PIANOZONA_FIRMA_DEMO_DIR = Path(os.environ.get("PIANOZONA_FIRMA_DEMO_DIR", PIANOZONA_PKI_DIR / "persone"))
 PIANOZONA_FIRMA_DEMO_PASSPHRASE = os.environ.get("PIANOZONA_FIRMA_DEMO_PASSPHRASE", "pianozona-sviluppo")
+# Acts asked for while the broker was down stay «in coda»: sent again after a few minutes.
+PIANOZONA_RIACCODA_DOPO_MINUTI = int(os.environ.get("PIANOZONA_RIACCODA_DOPO_MINUTI", "5"))
+CELERY_BEAT_SCHEDULE["riaccoda-documenti-fermi"] = {
+    "task": "accordi.tasks.riaccoda_documenti_fermi",
+    "schedule": crontab(minute="*/5"),
+}
 CELERY_BEAT_SCHEDULE["promemoria-firme"] = {
     "task": "accordi.tasks.promemoria_firme",
     "schedule": crontab(hour=8, minute=30),
