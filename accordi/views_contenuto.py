@@ -30,6 +30,7 @@ from .forms_contenuto import (
     SezioneForm,
 )
 from .models import CicloProgrammazione, ModelloSezione, PianoDiZona, SezionePiano
+from .selectors import piano_per_utente
 
 
 def _leggibile(request, piano: PianoDiZona) -> dict:
@@ -342,7 +343,11 @@ def modello_ciclo(request, pk):
 def contenuto_scheda(request, piano_pk):
     """The «Contenuto del piano» card of the plan page, loaded into it by htmx: sections with
     their last update, the number of objectives and actions, and the link each reader gets."""
-    piano = get_object_or_404(PianoDiZona.objects.select_related("ciclo"), pk=piano_pk)
+    # Only who may open the plan page gets its card: anyone else learns nothing, not even that
+    # the plan exists.
+    piano = piano_per_utente(request.user, piano_pk)
+    if piano is None:
+        raise Http404
     legge = sc.puo_leggere(request.user, piano)
     ctx = {"piano": piano, "legge": legge}
     if legge:
