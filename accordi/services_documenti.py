@@ -253,6 +253,10 @@ def genera_documento(documento_id: int) -> Documento:
         documento.tentativi += 1
         documento.errore = ""
         documento.save(update_fields=["stato", "tentativi", "errore"])
+    if settings.PIANOZONA_RITARDO_GENERAZIONE_TEST:  # fault tests only: a worker killed mid-PDF
+        import time
+
+        time.sleep(settings.PIANOZONA_RITARDO_GENERAZIONE_TEST)
     try:
         pdf = sigilla(render_pdf(_CONTENUTI[documento.tipo][0], contesto_atto(documento)))
     except Exception as exc:

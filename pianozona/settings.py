@@ -269,6 +269,14 @@ CELERY_BEAT_SCHEDULE["riaccoda-documenti-fermi"] = {
     "task": "accordi.tasks.riaccoda_documenti_fermi",
     "schedule": crontab(minute="*/5"),
 }
+# Fault tests only (a worker killed in the middle of a PDF): seconds to wait before rendering.
+PIANOZONA_RITARDO_GENERAZIONE_TEST = float(os.environ.get("PIANOZONA_RITARDO_GENERAZIONE_TEST", "0"))
+# A task whose worker died (kill -9, out of memory) goes back to the queue once this many
+# seconds have passed without an acknowledgement (Redis broker; default one hour). Longer than
+# any task, countdowns of retries included.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+}
 CELERY_BEAT_SCHEDULE["promemoria-firme"] = {
     "task": "accordi.tasks.promemoria_firme",
     "schedule": crontab(hour=8, minute=30),
