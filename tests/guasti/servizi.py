@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 RADICE = Path(__file__).resolve().parents[2]
@@ -176,3 +177,23 @@ def ambiente(**variabili: str) -> dict[str, str]:
 
 def eseguibile(nome: str) -> str:
     return str(Path(sys.executable).with_name(nome))
+
+
+@contextmanager
+def broker_su(url: str):
+    """Celery of the test process sends its tasks to ``url`` instead of running them in-process."""
+    from pianozona.celery import app
+
+    prima = {chiave: app.conf[chiave] for chiave in ("broker_url", "task_always_eager")}
+
+    def azzera_connessioni():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.update(broker_url=url, task_always_eager=False)
+    azzera_connessioni()
+    try:
+        yield app
+    finally:
+        app.conf.update(prima)
+        azzera_connessioni()

@@ -2,6 +2,7 @@
 requests through), an act asked for meanwhile stays «in coda» with a clear message, and it is
 made once when Redis is back. A redis-server of the test's own is stopped: never the shared one."""
 
+import base64
 import html
 import json
 import re
@@ -17,7 +18,7 @@ from accordi.tasks import genera_documento_task
 from ambiti.models import Incarico
 
 from ..factories import UtenteFactory
-from .servizi import RedisProprio, redis_disponibile
+from .servizi import RedisProprio, broker_su, redis_disponibile
 
 R = Incarico.Ruolo
 PASSWORD = "una-password-lunga-2026"
@@ -50,19 +51,8 @@ def cache_redis(settings, redis_proprio):
 @pytest.fixture
 def broker_redis(redis_proprio):
     """Celery sends its tasks to the test's own Redis instead of running them in-process."""
-    from pianozona.celery import app
-
-    prima = {chiave: app.conf[chiave] for chiave in ("broker_url", "task_always_eager")}
-
-    def azzera_connessioni():
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.update(broker_url=redis_proprio.url, task_always_eager=False)
-    azzera_connessioni()
-    yield redis_proprio
-    app.conf.update(prima)
-    azzera_connessioni()
+    with broker_su(redis_proprio.url):
+        yield redis_proprio
 
 
 def messaggi_in_coda(server) -> list[int]:
@@ -72,7 +62,7 @@ def messaggi_in_coda(server) -> list[int]:
     for grezzo in client.lrange("celery", 0, -1):
         messaggio = json.loads(grezzo)
         assert messaggio["headers"]["task"] == genera_documento_task.name
-        argomenti = json.loads(__import__("base64").b64decode(messaggio["body"]))[0]
+        argomenti = json.loads(base64.b64decode(messaggio["body"]))[0]
         ids.append(argomenti[0])
     return ids
 
