@@ -77,7 +77,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=pianozona.settings_test
 
-# Security audit: bandit on the project's code (each accepted finding is marked "# nosec <id> - reason"),
+# Security audit: bandit on the project's code (each accepted finding carries "# nosec <id>" and its reason),
 # pip-audit on the installed packages against PyPI's vulnerability data (needs network access;
 # --strict: a package that could not be checked fails the audit instead of passing unseen).
 audit: $(STAMP)
