@@ -30,7 +30,7 @@ from .selectors_cruscotti import (
     Cruscotto,
     Filtri,
     ciclo_predefinito,
-    cruscotto,
+    cruscotto_in_cache,
     ordina,
     quote_per_anno,
 )
@@ -258,6 +258,8 @@ def _contesto(request, c: Cruscotto, form, regionale: bool, indirizzo_csv) -> di
                             valore_t=euro(r["valore"])) for r in c.risorse_terzo_settore],
         "valore_ts": euro(sum(r["valore"] for r in c.risorse_terzo_settore)),
         "scadenza": _data(c.filtri.ciclo.scadenza_approvazione) if c.filtri.ciclo else "",
+        # The figures may come from the cache (a minute at most, and renewed at each change).
+        "aggiornati_il": date_format(timezone.localtime(c.calcolato_il), "d/m/Y H:i:s") if c.calcolato_il else "",
     }
 
 
@@ -285,7 +287,7 @@ def _righe_pagina(request, c: Cruscotto):
 def cruscotto_regionale(request):
     regione, regioni = _regione_scelta(request)
     filtri, form = _filtri(request, regione)
-    c = cruscotto(filtri)
+    c = cruscotto_in_cache(filtri)
     contesto = _contesto(request, c, form, regionale=True,
                          indirizzo_csv=lambda t: reverse("risorse:cruscotto_regionale_csv", args=[t]))
     contesto.update(regione=regione, regioni=regioni, pagina=_righe_pagina(request, c))
@@ -298,14 +300,14 @@ def cruscotto_regionale_csv(request, tabella):
         raise Http404
     regione, _regioni = _regione_scelta(request)
     filtri, _form = _filtri(request, regione)
-    return _risposta_csv(cruscotto(filtri), tabella, f"cruscotto-{regione.nome.lower().replace(' ', '-')}")
+    return _risposta_csv(cruscotto_in_cache(filtri), tabella, f"cruscotto-{regione.nome.lower().replace(' ', '-')}")
 
 
 @login_required
 def cruscotto_ambito(request, ambito_pk):
     ambito = _ambito_letto(request, ambito_pk)
     filtri, form = _filtri(request, ambito.asl.regione, ambito)
-    c = cruscotto(filtri)
+    c = cruscotto_in_cache(filtri)
     contesto = _contesto(request, c, form, regionale=False,
                          indirizzo_csv=lambda t: reverse("risorse:cruscotto_ambito_csv", args=[ambito.pk, t]))
     storia = quote_per_anno(filtri)
@@ -342,4 +344,4 @@ def cruscotto_ambito_csv(request, ambito_pk, tabella):
                                             _("Classe")], righe), content_type="text/csv; charset=utf-8")
         risposta["Content-Disposition"] = f'attachment; filename="cruscotto-{ambito.codice.lower()}-quota-udp.csv"'
         return risposta
-    return _risposta_csv(cruscotto(filtri), tabella, f"cruscotto-{ambito.codice.lower()}")
+    return _risposta_csv(cruscotto_in_cache(filtri), tabella, f"cruscotto-{ambito.codice.lower()}")
