@@ -69,7 +69,7 @@ def test_ogni_rotta_ha_una_categoria_nota_e_tutti_i_parametri():
 
 
 @pytest.fixture(scope="module")
-def mondo(django_db_setup, django_db_blocker):
+def mondo_matrice(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with transaction.atomic():
             m = costruisci()
@@ -143,21 +143,21 @@ def _nomi_proibiti(m, soggetto: str) -> list[str]:
 
 
 @pytest.mark.parametrize("nome", sorted(ROTTE))
-def test_ogni_persona_ottiene_dalla_rotta_l_esito_della_tabella_e_nessun_nome_altrui(db, mondo, nome):
+def test_ogni_persona_ottiene_dalla_rotta_l_esito_della_tabella_e_nessun_nome_altrui(db, mondo_matrice, nome):
     categoria, parametri = ROTTE[nome]
     regola = CATEGORIE[categoria]
     varianti = VARIANTI if any(isinstance(v, str) and v.startswith("@") for v in parametri.values()) else ["-"]
     difformi, fughe = [], []
     for variante in varianti:
-        url = reverse(nome, kwargs=_parametri(mondo, parametri, variante))
+        url = reverse(nome, kwargs=_parametri(mondo_matrice, parametri, variante))
         for soggetto in SOGGETTI_PER_VARIANTE.get(variante, SOGGETTI):
-            risposta = _chiedi(mondo, nome, url, soggetto)
+            risposta = _chiedi(mondo_matrice, nome, url, soggetto)
             ottenuto, previsto = esito(risposta), atteso(categoria, soggetto, variante)
             if ottenuto != previsto:
                 difformi.append(f"{soggetto} su {variante} ({url}): {risposta.status_code}, atteso {previsto}")
             if ottenuto == "ok" and not regola.contenuto_pubblico and 200 <= risposta.status_code < 300:
                 testo = _testo(risposta)
-                for proibito in _nomi_proibiti(mondo, soggetto):
+                for proibito in _nomi_proibiti(mondo_matrice, soggetto):
                     if proibito in testo:
                         fughe.append(f"{soggetto} su {variante} ({url}) legge «{proibito}»")
     assert not difformi, f"{nome} [{categoria}]:\n" + "\n".join(difformi)
