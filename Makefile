@@ -14,7 +14,7 @@ PYTEST_ARGS ?= -n auto --maxprocesses 4
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
 APT_TEST := chromium
 
-.PHONY: demo test test-fast e2e bench lint audit messages sysdeps sysdeps-test migrate serve clean help
+.PHONY: demo test test-fast e2e bench guasti lint audit messages sysdeps sysdeps-test migrate serve clean help
 
 help:
 	@echo "make demo   – prepara tutto, carica i dati dimostrativi e avvia http://$(HOST):$(PORT)"
@@ -72,6 +72,12 @@ e2e: $(STAMP) sysdeps-test messages
 
 bench: $(STAMP) sysdeps
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# Faults with real processes: a Celery worker killed with kill -9 in the middle of a PDF (needs
+# DATABASE_URL=postgres://… for the test database), PostgreSQL restarted under gunicorn (a
+# cluster of its own, PostgreSQL 15's initdb). Redis, PostgreSQL and the workers are the tests' own.
+guasti: $(STAMP) sysdeps
+	PIANOZONA_GUASTI=1 $(PY) -m pytest -p no:cacheprovider tests/guasti
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

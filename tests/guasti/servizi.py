@@ -16,6 +16,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 RADICE = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PIANOZONA_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -197,3 +199,9 @@ def broker_su(url: str):
     finally:
         app.conf.update(prima)
         azzera_connessioni()
+
+
+# The tests with real worker and server processes take most of a minute: `make guasti` runs them.
+con_processi_reali = pytest.mark.skipif(
+    not os.environ.get("PIANOZONA_GUASTI"), reason="prova di guasto con processi reali: make guasti"
+)

@@ -12,7 +12,7 @@ from accordi.services_documenti import documento_richiedi
 from ambiti.models import Incarico
 
 from ..pki import PASS
-from .servizi import Processo, RedisProprio, ambiente, broker_su, eseguibile, redis_disponibile
+from .servizi import Processo, RedisProprio, ambiente, broker_su, con_processi_reali, eseguibile, redis_disponibile
 
 R = Incarico.Ruolo
 RITARDO = 4  # seconds the first worker spends "rendering" before it is killed
@@ -20,6 +20,7 @@ VISIBILITA = 2  # seconds before an unacknowledged task goes back to the queue
 
 pytestmark = [
     pytest.mark.postgres,
+    con_processi_reali,
     pytest.mark.skipif(not redis_disponibile(), reason="redis-server non installato"),
 ]
 
