@@ -163,6 +163,7 @@ class Processo:
             except subprocess.TimeoutExpired:
                 self.uccidi()
         self._file.close()
+        self.log.unlink(missing_ok=True)
 
     def uscita(self) -> str:
         self._file.flush()
