@@ -349,7 +349,8 @@ def _dati_cambiati(**_kwargs) -> None:
     try:
         cache.incr(CHIAVE_VERSIONE)
     except ValueError:  # not in the cache yet (or evicted): any new value changes the keys
-        cache.set(CHIAVE_VERSIONE, timezone.now().timestamp(), None)
+        # An integer (Redis increments integers only), unlike any value a restarted cache had.
+        cache.set(CHIAVE_VERSIONE, int(timezone.now().timestamp() * 1000), None)
 
 
 for _modello in LETTI:
