@@ -9,3 +9,6 @@ class RisorseConfig(AppConfig):
     def ready(self):
         # registers the yearly monitoring report's content with the document service
         from . import atti  # noqa: F401
+        # connects the signals that date the dashboards' cached figures: in every process that
+        # writes (web, Celery workers, management commands), not only where the URLs are loaded
+        from . import selectors_cruscotti  # noqa: F401
