@@ -235,3 +235,11 @@ def test_select_rapida_uguale_a_quella_di_django(r):
             rapida = str(campo)
             campo.field.widget = forms.Select(attrs=campo.field.widget.attrs, choices=campo.field.widget.choices)
             assert rapida == str(campo)
+
+
+def test_filtri_con_gli_stili_dei_menu_a_tendina(client, r):
+    """The filters' fast select widget still gets Bootstrap Italia's select wrapper and label."""
+    client.force_login(funzionario(r.regione))
+    html = client.get(REGIONALE).content.decode()
+    for campo in ("ciclo", "asl", "provincia", "tipo", "anno", "ordine"):
+        assert f'<div class="select-wrapper mb-5">\n  <label for="id_{campo}"' in html.replace("\r", "")
