@@ -7,8 +7,7 @@ class RisorseConfig(AppConfig):
     verbose_name = _("Risorse e monitoraggio")
 
     def ready(self):
-        # registers the yearly monitoring report's content with the document service
-        from . import atti  # noqa: F401
-        # connects the signals that date the dashboards' cached figures: in every process that
-        # writes (web, Celery workers, management commands), not only where the URLs are loaded
-        from . import selectors_cruscotti  # noqa: F401
+        # atti registers the yearly monitoring report's content with the document service;
+        # selectors_cruscotti connects the signals that date the dashboards' cached figures, in
+        # every process that writes (web, Celery workers, commands), not only where URLs load.
+        from . import atti, selectors_cruscotti  # noqa: F401
