@@ -21,6 +21,7 @@ from ambiti.exceptions import IterError, PermessoNegato
 from ambiti.models import Comune, Ente, Incarico, Utente
 from ambiti.ruoli import Permessi
 from ambiti.viste import esegui as _esegui
+from ambiti.viste import esegui_nel_modulo as _salva
 
 from . import selectors, selectors_accordo, services_accordo
 from .forms_accordo import (
@@ -123,19 +124,6 @@ def _solo_chi_modifica(request, ctx: dict):
         return redirect("accordi:accordo", piano_pk=ctx["piano"].pk)
     return None
 
-
-def _salva(form, funzione, **kwargs):
-    """Run a service for a valid form: a forged request is a 403, a refusal becomes the form's
-    error (the user's input stays in the form)."""
-    try:
-        risultato = funzione(**kwargs)
-    except PermessoNegato as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except IterError as exc:
-        for m in exc.messaggi:
-            form.add_error(None, m)
-        return None
-    return risultato if risultato is not None else True
 
 
 def _comuni(piano: PianoDiZona) -> list[Comune]:

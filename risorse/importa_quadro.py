@@ -16,7 +16,6 @@ are untouched. A zero amount is the same as leaving the cell out.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,14 +28,11 @@ from ambiti.exceptions import DatiNonValidi
 
 from .models import AmbitoSpesa, FonteRisorsa, TipoImporto
 from .selectors_quadro import aree_della_regione, celle_del_piano, voci_del_piano
-from .tabelle import TabellaIllegibile, leggi_tabella, scrivi_csv, scrivi_xlsx
+from .tabelle import TabellaIllegibile, impronta, leggi_tabella, scrivi_csv, scrivi_xlsx
 
 COLONNE = ["anno", "fonte", "area", "ambito", "tipo", "importo"]
 MASSIMO_ERRORI = 200  # beyond this the list stops: the file is wrong as a whole
 
-
-def impronta(contenuto: bytes) -> str:
-    return hashlib.sha256(contenuto).hexdigest()
 
 
 def anno_consuntivabile(anno: int) -> bool:

@@ -10,10 +10,8 @@ again at confirmation: the data may have changed meanwhile."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -23,9 +21,8 @@ from ambiti.models import Ambito
 from .models import ImportazioneRisorse, SpesaSocialeComune
 from .selectors_spesa import COLONNE
 from .services_spesa import Valori, anno_valido, scrivi_righe, valori_comune, verifica_permesso
-from .tabelle import TabellaIllegibile, leggi_tabella
+from .tabelle import TabellaIllegibile, impronta, leggi_tabella
 
-DURATA_ANTEPRIMA = 60 * 60  # seconds the file waits for confirmation
 MAX_ERRORI_MOSTRATI = 200
 
 
@@ -55,9 +52,6 @@ class Analisi:
     def anni(self) -> set[int]:
         return {c.valori.anno for c in self.nuove + self.cambiate}
 
-
-def impronta(contenuto: bytes) -> str:
-    return hashlib.sha256(contenuto).hexdigest()
 
 
 def _codice(testo: str) -> str:
@@ -151,29 +145,3 @@ def spesa_importa(*, ambito: Ambito, utente, contenuto: bytes, nome_file: str) -
             piano=None, ambito=ambito, oggetto=ImportazioneRisorse.Oggetto.SPESA_COMUNI,
             nome_file=(nome_file or "")[:255], impronta=analisi.impronta, righe=analisi.righe, utente=utente)
     return analisi
-
-
-# --- the file between preview and confirmation -----------------------------------------------
-
-
-def _chiave(ambito: Ambito, utente, sha: str) -> str:
-    # The user and the ambito are in the key: a hash seen elsewhere confirms nothing here.
-    return f"risorse:spesa:{ambito.pk}:{utente.pk}:{sha}"
-
-
-def conserva(ambito: Ambito, utente, contenuto: bytes, nome_file: str) -> str:
-    sha = impronta(contenuto)
-    cache.set(_chiave(ambito, utente, sha), (contenuto, nome_file), DURATA_ANTEPRIMA)
-    return sha
-
-
-def recupera(ambito: Ambito, utente, sha: str) -> tuple[bytes, str] | None:
-    """The kept file, or None (expired, or not this user's): its hash is checked again."""
-    trovato = cache.get(_chiave(ambito, utente, sha))
-    if trovato is None or impronta(trovato[0]) != sha:
-        return None
-    return trovato
-
-
-def dimentica(ambito: Ambito, utente, sha: str) -> None:
-    cache.delete(_chiave(ambito, utente, sha))

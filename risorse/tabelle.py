@@ -12,7 +12,10 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
+
+from accordi.services_documenti import sha256
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_RIGHE = 20_000
@@ -130,3 +133,38 @@ def scrivi_xlsx(intestazione: list[str], righe: list[list], titolo: str = "Dati"
     buffer = io.BytesIO()
     libro.save(buffer)
     return buffer.getvalue()
+
+
+# --- an uploaded file between its preview and its confirmation ------------------------------------
+#
+# Nothing is saved until the user confirms the preview; meanwhile the file waits in the shared
+# cache under its SHA-256, for one user and one place (a plan's quadro, an ambito's spending):
+# a hash seen by someone else, or elsewhere, confirms nothing. At confirmation it is read again.
+
+DURATA_ANTEPRIMA = 60 * 60  # seconds the file waits for its confirmation
+
+
+def impronta(contenuto: bytes) -> str:
+    return sha256(contenuto)
+
+
+def _chiave(dove: str, utente, sha: str) -> str:
+    return f"risorse:importa:{dove}:{utente.pk}:{sha}"
+
+
+def conserva_file(dove: str, utente, contenuto: bytes, nome_file: str) -> str:
+    sha = impronta(contenuto)
+    cache.set(_chiave(dove, utente, sha), (contenuto, nome_file), DURATA_ANTEPRIMA)
+    return sha
+
+
+def file_conservato(dove: str, utente, sha: str) -> tuple[bytes, str] | None:
+    """The kept file and its name, or None (expired, or not this user's); its hash is checked again."""
+    trovato = cache.get(_chiave(dove, utente, sha))
+    if trovato is None or impronta(trovato[0]) != sha:
+        return None
+    return trovato
+
+
+def dimentica_file(dove: str, utente, sha: str) -> None:
+    cache.delete(_chiave(dove, utente, sha))

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from accordi import selectors
 from accordi.models import PianoDiZona
-from ambiti.exceptions import IterError, PermessoNegato
 from ambiti.viste import esegui
+from ambiti.viste import esegui_nel_modulo as _salva
 
 from . import selectors_monitoraggio as sm
 from . import services_monitoraggio as servizi
@@ -45,18 +45,6 @@ def _solo_chi_scrive(request, ctx: dict) -> None:
     if request.method == "POST" and not ctx["scrive"]:
         raise PermissionDenied
 
-
-def _salva(form, funzione, **kwargs):
-    """Run a service for a valid form: a refusal becomes the form's error, the input stays."""
-    try:
-        risultato = funzione(**kwargs)
-    except PermessoNegato as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except IterError as exc:
-        for m in exc.messaggi:
-            form.add_error(None, m)
-        return None
-    return risultato if risultato is not None else True
 
 
 def _anno_o_404(piano: PianoDiZona, anno: int) -> int:

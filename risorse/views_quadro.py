@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,8 +21,7 @@ from ambiti.exceptions import IterError, PermessoNegato
 
 from . import importa_quadro, selectors_quadro, services_quadro
 from .forms_quadro import COLONNE_GRIGLIA, CellaForm, ConfermaForm, GrigliaAnnoForm, ImportaForm
-
-ANTEPRIMA_SECONDI = 3600  # how long an uploaded file waits for its confirmation
+from .tabelle import conserva_file, dimentica_file, file_conservato
 
 
 def _piano_o_404(request, piano_pk):
@@ -171,9 +169,8 @@ def quadro_anno(request, piano_pk, anno):
 # --- files ---------------------------------------------------------------------------------
 
 
-def _chiave_cache(piano, utente, token: str) -> str:
-    # Per plan and user: a token seen by someone else opens nothing.
-    return f"risorse:quadro:importa:{piano.pk}:{utente.pk}:{token}"
+def _dove(piano) -> str:
+    return f"quadro:{piano.pk}"
 
 
 @login_required
@@ -187,7 +184,7 @@ def quadro_importa(request, piano_pk):
     form = ImportaForm()
     if request.method == "POST" and "token" in request.POST:
         conferma = ConfermaForm(request.POST)
-        salvato = cache.get(_chiave_cache(piano, request.user, conferma.data.get("token", ""))) \
+        salvato = file_conservato(_dove(piano), request.user, conferma.data.get("token", "")) \
             if conferma.is_valid() else None
         if salvato is None:
             messages.error(request, _("L'anteprima è scaduta o non è più valida: carica di nuovo il file."))
@@ -201,7 +198,7 @@ def quadro_importa(request, piano_pk):
         except IterError as exc:
             _errori_al_modulo(form, exc)
         else:
-            cache.delete(_chiave_cache(piano, request.user, esito.impronta))
+            dimentica_file(_dove(piano), request.user, esito.impronta)
             messages.success(request, _("File «%(f)s» importato: %(n)s celle nuove, %(c)s modificate, %(t)s tolte.")
                              % {"f": nome_file, "n": len(esito.nuove), "c": len(esito.cambiate),
                                 "t": len(esito.tolte)})
@@ -220,8 +217,7 @@ def quadro_importa(request, piano_pk):
                 _errori_al_modulo(form, exc)
             else:
                 if anteprima.valida:
-                    cache.set(_chiave_cache(piano, request.user, anteprima.impronta), (contenuto, caricato.name),
-                              ANTEPRIMA_SECONDI)
+                    conserva_file(_dove(piano), request.user, contenuto, caricato.name)
                 ctx.update({"anteprima": _anteprima_presentata(anteprima),
                             "conferma": ConfermaForm(initial={"token": anteprima.impronta})})
     ctx["form"] = form

@@ -21,10 +21,11 @@ from accordi.selectors_contenuto import euro
 from ambiti.exceptions import IterError, PermessoNegato
 from ambiti.models import Ambito
 from ambiti.ruoli import Permessi
+from ambiti.viste import esegui_nel_modulo
 
 from . import importa_spesa, selectors_spesa, services_spesa
 from .forms_spesa import AnnoForm, ConfermaForm, ImportaSpesaForm, SpesaAnnoForm
-from .tabelle import scrivi_csv, scrivi_xlsx
+from .tabelle import conserva_file, dimentica_file, file_conservato, scrivi_csv, scrivi_xlsx
 
 
 def _ambito_o_404(request, ambito_pk) -> Ambito:
@@ -74,22 +75,16 @@ def spesa(request, ambito_pk):
             messages.error(request, m)
         return redirect("risorse:spesa", ambito_pk=ambito.pk)
     form = SpesaAnnoForm(request.POST, tabella=selectors_spesa.tabella_spesa(ambito, anno))
-    if form.is_valid():
-        try:
-            scritte, tolte = services_spesa.spesa_salva(ambito=ambito, utente=request.user, anno=anno,
-                                                        righe=form.righe())
-        except PermessoNegato as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except IterError as exc:
-            for m in exc.messaggi:
-                form.add_error(None, m)
-        else:
-            messages.success(request, _("Spesa sociale del %(anno)s salvata: %(s)s, %(t)s.") % {
-                "anno": anno,
-                "s": ngettext("%(n)s Comune inserito o modificato", "%(n)s Comuni inseriti o modificati",
-                              scritte) % {"n": scritte},
-                "t": ngettext("%(n)s dato tolto", "%(n)s dati tolti", tolte) % {"n": tolte}})
-            return redirect(reverse("risorse:spesa", args=[ambito.pk]) + f"?anno={anno}")
+    esito = form.is_valid() and esegui_nel_modulo(form, services_spesa.spesa_salva, ambito=ambito,
+                                                  utente=request.user, anno=anno, righe=form.righe())
+    if esito:
+        scritte, tolte = esito
+        messages.success(request, _("Spesa sociale del %(anno)s salvata: %(s)s, %(t)s.") % {
+            "anno": anno,
+            "s": ngettext("%(n)s Comune inserito o modificato", "%(n)s Comuni inseriti o modificati",
+                          scritte) % {"n": scritte},
+            "t": ngettext("%(n)s dato tolto", "%(n)s dati tolti", tolte) % {"n": tolte}})
+        return redirect(reverse("risorse:spesa", args=[ambito.pk]) + f"?anno={anno}")
     return _pagina(request, ambito, anno, anni, scrive, form=form)
 
 
@@ -111,6 +106,10 @@ def _presenta(analisi: importa_spesa.Analisi) -> dict:
             "errori_nascosti": max(0, len(analisi.errori) - importa_spesa.MAX_ERRORI_MOSTRATI)}
 
 
+def _dove(ambito) -> str:
+    return f"spesa:{ambito.pk}"
+
+
 @login_required
 def spesa_importa(request, ambito_pk):
     """Upload → preview (nothing saved; the file waits in the cache under its SHA-256) →
@@ -121,7 +120,7 @@ def spesa_importa(request, ambito_pk):
     ctx = {"ambito": ambito, "form": ImportaSpesaForm()}
     if request.method == "POST" and "impronta" in request.POST:
         conferma = ConfermaForm(request.POST)
-        salvato = (importa_spesa.recupera(ambito, request.user, conferma.cleaned_data["impronta"])
+        salvato = (file_conservato(_dove(ambito), request.user, conferma.cleaned_data["impronta"])
                    if conferma.is_valid() else None)
         if salvato is None:
             messages.error(request, _("L'anteprima è scaduta o non è più valida: carica di nuovo il file."))
@@ -134,11 +133,11 @@ def spesa_importa(request, ambito_pk):
             raise PermissionDenied(str(exc)) from exc
         except IterError as exc:
             # The data changed since the preview: show the new reasons, keep nothing.
-            importa_spesa.dimentica(ambito, request.user, conferma.cleaned_data["impronta"])
+            dimentica_file(_dove(ambito), request.user, conferma.cleaned_data["impronta"])
             for m in exc.messaggi:
                 ctx["form"].add_error(None, m)
         else:
-            importa_spesa.dimentica(ambito, request.user, esito.impronta)
+            dimentica_file(_dove(ambito), request.user, esito.impronta)
             messages.success(request, _("File «%(f)s» importato: %(n)s righe nuove, %(c)s modificate, %(i)s invariate.")
                              % {"f": nome_file, "n": len(esito.nuove), "c": len(esito.cambiate),
                                 "i": esito.invariate})
@@ -153,7 +152,7 @@ def spesa_importa(request, ambito_pk):
             contenuto = caricato.read()
             analisi = importa_spesa.analizza(ambito, contenuto, caricato.name)
             if not analisi.errori:
-                importa_spesa.conserva(ambito, request.user, contenuto, caricato.name)
+                conserva_file(_dove(ambito), request.user, contenuto, caricato.name)
                 ctx["conferma"] = ConfermaForm(initial={"impronta": analisi.impronta})
             ctx["anteprima"] = _presenta(analisi)
     return render(request, "risorse/spesa/importa.html", ctx)
