@@ -86,8 +86,24 @@ def anni_disponibili(ambito: Ambito) -> list[int]:
                 .distinct().order_by("-anno"))
 
 
+class _ConQuota:
+    """What follows from a share (``quota``, defined by the subclass): its text and its class."""
+
+    @property
+    def quota_testo(self) -> str:
+        return quota_testo(self.quota)
+
+    @property
+    def classe(self) -> str | None:
+        return classe_quota(self.quota)
+
+    @property
+    def codice_classe(self) -> str | None:
+        return codice_classe(self.quota)
+
+
 @dataclass
-class RigaSpesa:
+class RigaSpesa(_ConQuota):
     """One Comune's line: its figures for the year, or ``dato`` None when missing."""
 
     comune: Comune
@@ -114,18 +130,6 @@ class RigaSpesa:
         return quota(self.conferita, self.spesa)
 
     @property
-    def quota_testo(self) -> str:
-        return quota_testo(self.quota)
-
-    @property
-    def classe(self) -> str | None:
-        return classe_quota(self.quota)
-
-    @property
-    def codice_classe(self) -> str | None:
-        return codice_classe(self.quota)
-
-    @property
     def pro_capite(self) -> int | None:
         """Spending per inhabitant in cents (rounded half up); None without population."""
         if self.dato is None or not self.comune.popolazione:
@@ -146,7 +150,7 @@ class RigaSpesa:
 
 
 @dataclass
-class TabellaSpesa:
+class TabellaSpesa(_ConQuota):
     ambito: Ambito
     anno: int
     righe: list[RigaSpesa]
@@ -175,18 +179,6 @@ class TabellaSpesa:
     @property
     def quota(self) -> Decimal | None:
         return quota(self.totale_conferita, self.totale_spesa)
-
-    @property
-    def quota_testo(self) -> str:
-        return quota_testo(self.quota)
-
-    @property
-    def classe(self) -> str | None:
-        return classe_quota(self.quota)
-
-    @property
-    def codice_classe(self) -> str | None:
-        return codice_classe(self.quota)
 
     @property
     def totale_spesa_euro(self) -> str:
