@@ -11,7 +11,7 @@ from tavoli.forms import StileItalia
 from tavoli.models import AreaIntervento
 
 from .models import AmbitoSpesa, FonteRisorsa, TipoImporto
-from .tabelle import MAX_BYTES
+from .tabelle import file_caricato_valido
 
 # The grid's columns: (ambito di spesa, tipo), planned first.
 COLONNE_GRIGLIA = [(a, t) for t in TipoImporto.values for a in AmbitoSpesa.values]
@@ -95,12 +95,7 @@ class ImportaForm(StileItalia, forms.Form):
                     "Il file sostituisce gli anni che contiene; gli altri anni restano come sono."))
 
     def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > MAX_BYTES:
-            raise forms.ValidationError(_("Il file supera i 5 MB: dividilo in più file."))
-        if not f.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Carica un file CSV o XLSX."))
-        return f
+        return file_caricato_valido(self.cleaned_data["file"])
 
 
 class ConfermaForm(forms.Form):

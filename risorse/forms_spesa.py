@@ -13,7 +13,7 @@ from tavoli.forms import StileItalia
 
 from .selectors_spesa import TabellaSpesa
 from .services_spesa import LUNGHEZZA_NOTA
-from .tabelle import MAX_BYTES
+from .tabelle import file_caricato_valido
 
 
 def _importo(etichetta: str) -> forms.CharField:
@@ -91,12 +91,7 @@ class ImportaSpesaForm(StileItalia, forms.Form):
                     "esportato). Al più 5 MB. I Comuni e gli anni che il file non contiene restano come sono."))
 
     def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > MAX_BYTES:
-            raise forms.ValidationError(_("Il file supera i 5 MB: dividilo in più file."))
-        if not f.name.lower().endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError(_("Carica un file CSV o XLSX."))
-        return f
+        return file_caricato_valido(self.cleaned_data["file"], (".csv", ".xlsx", ".txt"))
 
 
 class ConfermaForm(forms.Form):

@@ -32,6 +32,17 @@ class Riga:
     valori: dict[str, str]
 
 
+def file_caricato_valido(caricato, estensioni: tuple[str, ...] = (".csv", ".xlsx")):
+    """The upload form's check of a table file, before it is read: its size and its kind."""
+    from django import forms
+
+    if caricato.size > MAX_BYTES:
+        raise forms.ValidationError(_("Il file supera i 5 MB: dividilo in più file."))
+    if not caricato.name.lower().endswith(estensioni):
+        raise forms.ValidationError(_("Carica un file CSV o XLSX."))
+    return caricato
+
+
 def leggi_tabella(contenuto: bytes, nome_file: str = "", colonne: list[str] | None = None) -> list[Riga]:
     """The data rows of a CSV (comma or semicolon, UTF-8 with or without BOM, or Latin-1) or
     XLSX (first sheet) file, keyed by the header's column names in lower case. ``colonne``, when
