@@ -190,12 +190,13 @@ def capofila_sincronizza(accordo: AccordoDiProgramma) -> AccordoDiProgramma:
     deliberazione = deliberazione_passata(accordo.piano, TipoDeliberazione.DESIGNAZIONE_CAPOFILA)
     if deliberazione is None or deliberazione.ente_capofila_id is None:
         return accordo
-    if (accordo.deliberazione_capofila_id, accordo.ente_capofila_id) != (deliberazione.pk,
-                                                                          deliberazione.ente_capofila_id):
-        AccordoDiProgramma.objects.filter(pk=accordo.pk).update(
-            deliberazione_capofila=deliberazione, ente_capofila_id=deliberazione.ente_capofila_id)
+    cambiato = (accordo.deliberazione_capofila_id, accordo.ente_capofila_id) != (
+        deliberazione.pk, deliberazione.ente_capofila_id)
     accordo.deliberazione_capofila = deliberazione
     accordo.ente_capofila = deliberazione.ente_capofila
+    if cambiato:
+        # save(), not QuerySet.update(): what reads the Accordo in a cache hears it (post_save).
+        accordo.save(update_fields=["deliberazione_capofila", "ente_capofila"])
     return accordo
 
 

@@ -24,10 +24,14 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Comune, Provincia, Regione
+
+# Sent after an import has written Regioni, Province and Comuni (in bulk: no per-row signal).
+anagrafe_aggiornata = Signal()
 
 FILE_PREDEFINITO = Path(__file__).resolve().parent / "data" / "comuni_istat.csv"
 
@@ -205,6 +209,8 @@ def importa_comuni(percorso_o_file: str | os.PathLike | IO = FILE_PREDEFINITO) -
         regioni_pk = _salva_regioni(righe, esito)
         province_pk = _salva_province(righe, regioni_pk, esito)
         _salva_comuni(righe, province_pk, colonne_presenti, codici_nel_file, esito)
+    # Written in bulk, without a signal per row: whoever keeps figures of the registry hears it here.
+    anagrafe_aggiornata.send(sender=Comune, esito=esito)
     esito.errori.sort()
     return esito
 
