@@ -8,6 +8,6 @@ class RisorseConfig(AppConfig):
 
     def ready(self):
         # atti registers the yearly monitoring report's content with the document service;
-        # selectors_cruscotti connects the signals that date the dashboards' cached figures, in
-        # every process that writes (web, Celery workers, commands), not only where URLs load.
-        from . import atti, selectors_cruscotti  # noqa: F401
+        # versioni connects the signals that date the cached dashboards and API lists, in every
+        # process that writes (web, Celery workers, commands), not only where URLs load.
+        from . import atti, versioni  # noqa: F401

@@ -18,28 +18,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accordi.models import (
-    AccordoDiProgramma,
     CicloProgrammazione,
     PianoAmbito,
-    PianoDiZona,
     RichiestaAdesione,
     RisorsaAdesione,
     Stato,
-    TransizionePiano,
 )
 from accordi.models.adesioni import StatoAdesione
-from ambiti.models import ASL, Ambito, Comune, Regione
+from ambiti.models import Ambito, Comune
 
 from .models import AmbitoSpesa, FonteRisorsa, SpesaSocialeComune, TipoImporto, VoceRisorsa
 from .selectors_quadro import TabellaFonti, fonti_della_spesa, pro_capite
 from .selectors_spesa import ETICHETTE_CLASSE, codice_classe, quota, quote_per_ambito
+from .versioni import versione_dati
 
 ADERENTI = (StatoAdesione.ACCOLTA, StatoAdesione.SOTTOSCRITTA)
 # Requests waiting for the Ufficio di Piano or for the body's integration (drafts are the body's).
@@ -331,48 +328,18 @@ def ordina(righe: list[RigaAmbito], ordine: str) -> list[RigaAmbito]:
 
 # --- cache --------------------------------------------------------------------------------------
 # The dashboards' figures change seldom and cost a dozen GROUP BY queries: they are kept in the
-# shared cache (Redis in production) for a minute, under a key that also holds a version of the
-# data, so that a change shows at once instead of after the minute:
-# - a counter bumped by every save or delete of what the dashboards read (in this process or,
-#   through Redis, in any other web process);
-# - the highest ids of the large tables, read in one indexed query: rows added in bulk (the
-#   imports, ``bulk_create``) send no signal but move these.
-# Updates in bulk by another program (``QuerySet.update`` in a shell) show within the minute.
+# shared cache (Redis in production) for a minute, under a key that also holds the version of
+# the data (``versioni``: bumped by every write of what the dashboards read, and the highest
+# ids of the large tables), so that a change shows at once instead of after the minute.
 
 CACHE_SECONDI = 60
-CHIAVE_VERSIONE = "pianozona:cruscotti:versione"
-LETTI = (VoceRisorsa, SpesaSocialeComune, FonteRisorsa, PianoDiZona, PianoAmbito, TransizionePiano,
-         CicloProgrammazione, AccordoDiProgramma, RichiestaAdesione, RisorsaAdesione, Ambito, Comune, ASL)
-
-
-def _dati_cambiati(**_kwargs) -> None:
-    try:
-        cache.incr(CHIAVE_VERSIONE)
-    except ValueError:  # not in the cache yet (or evicted): any new value changes the keys
-        # An integer (Redis increments integers only), unlike any value a restarted cache had.
-        cache.set(CHIAVE_VERSIONE, int(timezone.now().timestamp() * 1000), None)
-
-
-for _modello in LETTI:
-    post_save.connect(_dati_cambiati, sender=_modello, dispatch_uid=f"cruscotti-{_modello.__name__}-s")
-    post_delete.connect(_dati_cambiati, sender=_modello, dispatch_uid=f"cruscotti-{_modello.__name__}-d")
-m2m_changed.connect(_dati_cambiati, sender=Ambito.comuni.through, dispatch_uid="cruscotti-comuni-ambito")
-
-
-def _versione_dati(regione_id: int) -> tuple:
-    ultimi = {nome: Subquery(m.objects.order_by("-pk").values("pk")[:1]) for nome, m in (
-        ("voci", VoceRisorsa), ("spese", SpesaSocialeComune), ("passi", TransizionePiano),
-        ("piani", PianoDiZona), ("adesioni", RichiestaAdesione), ("risorse", RisorsaAdesione))}
-    # One query, each maximum read from the end of its primary-key index.
-    return cache.get(CHIAVE_VERSIONE), Regione.objects.filter(pk=regione_id).annotate(**ultimi).values_list(
-        *ultimi).first()
 
 
 def cruscotto_in_cache(f: Filtri) -> Cruscotto:
     """``cruscotto(f)`` for today, from the cache when the data have not changed since."""
     oggi = timezone.localdate()
     chiave = "pianozona:cruscotto:" + hashlib.sha256(repr((
-        _versione_dati(f.regione_id), oggi.isoformat(), get_language(), f.regione_id,
+        versione_dati(), oggi.isoformat(), get_language(), f.regione_id,
         f.ciclo.pk if f.ciclo else None, f.asl_id, f.provincia_id, f.ambito_id, f.tipo, f.anno)).encode()).hexdigest()
     c = cache.get(chiave)
     if c is None:
