@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -23,6 +23,7 @@ from ambiti.models import Ambito, Regione
 from ambiti.ruoli import Permessi
 
 from . import grafici
+from .cache_pagine import dell_utente, pagina_in_cache
 from .forms_cruscotti import FiltriCruscottoForm
 from .models import SpesaSocialeComune, TipoImporto
 from .selectors_cruscotti import (
@@ -99,7 +100,7 @@ def _regioni_consultate(utente) -> list[Regione]:
 
 
 def _regione_scelta(request) -> tuple[Regione, list[Regione]]:
-    regioni = _regioni_consultate(request.user)
+    regioni = dell_utente(request, ("regioni consultate",), lambda: _regioni_consultate(request.user))
     if not regioni:
         raise PermissionDenied
     scelta = request.GET.get("regione")
@@ -116,6 +117,15 @@ def _ambito_letto(request, ambito_pk) -> Ambito:
     if not Permessi(request.user).legge([ambito]):
         raise Http404(_("Ambito non trovato."))
     return ambito
+
+
+def _ambito_leggibile(request, ambito_pk) -> bool:
+    """Whether the ambito exists and the user may read it (from the cache, as ``dell_utente``)."""
+    def calcola() -> bool:
+        ambito = Ambito.objects.select_related("asl__regione").filter(pk=ambito_pk).first()
+        return ambito is not None and Permessi(request.user).legge([ambito])
+
+    return dell_utente(request, ("legge ambito", int(ambito_pk)), calcola)
 
 
 def _filtri(request, regione: Regione, ambito: Ambito | None = None) -> tuple[Filtri, FiltriCruscottoForm]:
@@ -286,12 +296,17 @@ def _righe_pagina(request, c: Cruscotto):
 @login_required
 def cruscotto_regionale(request):
     regione, regioni = _regione_scelta(request)
-    filtri, form = _filtri(request, regione)
-    c = cruscotto_in_cache(filtri)
-    contesto = _contesto(request, c, form, regionale=True,
-                         indirizzo_csv=lambda t: reverse("risorse:cruscotto_regionale_csv", args=[t]))
-    contesto.update(regione=regione, regioni=regioni, pagina=_righe_pagina(request, c))
-    return render(request, "risorse/cruscotti/regionale.html", contesto)
+
+    def contesto():
+        filtri, form = _filtri(request, regione)
+        c = cruscotto_in_cache(filtri)
+        valori = _contesto(request, c, form, regionale=True,
+                           indirizzo_csv=lambda t: reverse("risorse:cruscotto_regionale_csv", args=[t]))
+        valori.update(regione=regione, regioni=regioni, pagina=_righe_pagina(request, c))
+        return valori
+
+    # The whole page from the cache, once the user's right to read the region is checked.
+    return pagina_in_cache(request, "risorse/cruscotti/regionale.html", contesto, regione.pk)
 
 
 @login_required
@@ -305,28 +320,36 @@ def cruscotto_regionale_csv(request, tabella):
 
 @login_required
 def cruscotto_ambito(request, ambito_pk):
-    ambito = _ambito_letto(request, ambito_pk)
-    filtri, form = _filtri(request, ambito.asl.regione, ambito)
-    c = cruscotto_in_cache(filtri)
-    contesto = _contesto(request, c, form, regionale=False,
-                         indirizzo_csv=lambda t: reverse("risorse:cruscotto_ambito_csv", args=[ambito.pk, t]))
-    storia = quote_per_anno(filtri)
-    for r in storia:
-        r["quota_t"], r["conferita_t"], r["totale_t"] = _percento(r["quota"]), euro(r["conferita"]), euro(r["totale"])
-    contesto.update(
-        ambito=ambito, riga=c.righe[0] if c.righe else None, storia_quote=storia,
-        grafico_storia=grafici.barre_semplici(
-            ident="grafico-quota-anni", titolo=_("Quota della spesa sociale dei Comuni conferita all'Ufficio di Piano"),
-            descrizione=_("Per ogni anno, la parte della spesa sociale dei Comuni dell'ambito conferita "
-                          "all'Ufficio di Piano o gestita in forma associata, in percentuale."),
-            voci=[(str(r["anno"]), float(r["quota"])) for r in storia if r["quota"] is not None],
-            formato=lambda v: f"{_decimale(Decimal(str(v)), 1)}%", vuoto=_("Nessuna spesa dei Comuni registrata"),
-            scala=100),
-        regionale_legge=Permessi(request.user).consulta_regione(ambito.asl.regione_id),
-    )
-    if contesto["riga"] is not None:
-        contesto["riga"].scadenza_t = _scadenza_testo(contesto["riga"])
-    return render(request, "risorse/cruscotti/ambito.html", contesto)
+    if not _ambito_leggibile(request, ambito_pk):
+        raise Http404(_("Ambito non trovato."))
+
+    def contesto():
+        ambito = get_object_or_404(Ambito.objects.select_related("asl__regione"), pk=ambito_pk)
+        filtri, form = _filtri(request, ambito.asl.regione, ambito)
+        c = cruscotto_in_cache(filtri)
+        valori = _contesto(request, c, form, regionale=False,
+                           indirizzo_csv=lambda t: reverse("risorse:cruscotto_ambito_csv", args=[ambito.pk, t]))
+        storia = quote_per_anno(filtri)
+        for r in storia:
+            r.update(quota_t=_percento(r["quota"]), conferita_t=euro(r["conferita"]), totale_t=euro(r["totale"]))
+        valori.update(
+            ambito=ambito, riga=c.righe[0] if c.righe else None, storia_quote=storia,
+            grafico_storia=grafici.barre_semplici(
+                ident="grafico-quota-anni",
+                titolo=_("Quota della spesa sociale dei Comuni conferita all'Ufficio di Piano"),
+                descrizione=_("Per ogni anno, la parte della spesa sociale dei Comuni dell'ambito conferita "
+                              "all'Ufficio di Piano o gestita in forma associata, in percentuale."),
+                voci=[(str(r["anno"]), float(r["quota"])) for r in storia if r["quota"] is not None],
+                formato=lambda v: f"{_decimale(Decimal(str(v)), 1)}%", vuoto=_("Nessuna spesa dei Comuni registrata"),
+                scala=100),
+            regionale_legge=Permessi(request.user).consulta_regione(ambito.asl.regione_id),
+        )
+        if valori["riga"] is not None:
+            valori["riga"].scadenza_t = _scadenza_testo(valori["riga"])
+        return valori
+
+    # The whole page from the cache, once the user's right to read the ambito is checked.
+    return pagina_in_cache(request, "risorse/cruscotti/ambito.html", contesto, int(ambito_pk))
 
 
 @login_required

@@ -4,11 +4,13 @@ and answer, for an object the user may not read, 404 as the pages do."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
+from ..cache_pagine import contenuto_in_cache
 from . import selectors
 from . import serializers as s
 
@@ -60,6 +62,24 @@ class _Riservata:
     permission_classes = [IsAuthenticated]
 
 
+class _ListaInCache:
+    """A list's JSON from the cache (``cache_pagine``), keyed also by the accepted media type
+    (``; indent=``). The API renders JSON only (settings.REST_FRAMEWORK). ``per_utente``: the
+    list depends on who asks (their permissions), not only on the data."""
+
+    per_utente = True
+
+    def list(self, request, *args, **kwargs):
+        renderer = request.accepted_renderer
+
+        def genera() -> bytes:
+            risposta = super(_ListaInCache, self).list(request, *args, **kwargs)
+            return renderer.render(risposta.data, request.accepted_media_type, self.get_renderer_context())
+
+        contenuto = contenuto_in_cache(request, genera, request.accepted_media_type, per_utente=self.per_utente)
+        return HttpResponse(contenuto, content_type=renderer.media_type)
+
+
 class _Dettaglio:
     """Retrieve by a validated id."""
 
@@ -73,8 +93,10 @@ class _Dettaglio:
 # --- public ---------------------------------------------------------------------------------------
 
 @extend_schema(tags=["pubblico"])
-class AmbitiView(_Pubblica, generics.ListAPIView):
+class AmbitiView(_Pubblica, _ListaInCache, generics.ListAPIView):
     """Gli ambiti territoriali: dati anagrafici pubblici."""
+
+    per_utente = False
 
     serializer_class = s.AmbitoSerializer
 
@@ -108,8 +130,10 @@ class AmbitoView(_Pubblica, _Dettaglio, generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["pubblico"])
-class PianiPubbliciView(_Pubblica, generics.ListAPIView):
+class PianiPubbliciView(_Pubblica, _ListaInCache, generics.ListAPIView):
     """I piani approvati e non annullati, in ordine di ciclo (dal più recente) e di titolo."""
+
+    per_utente = False
 
     serializer_class = s.PianoPubblicoSerializer
 
@@ -142,8 +166,10 @@ class PianoPubblicoView(_Pubblica, _Dettaglio, generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["pubblico"])
-class AccordiPubbliciView(_Pubblica, generics.ListAPIView):
+class AccordiPubbliciView(_Pubblica, _ListaInCache, generics.ListAPIView):
     """Gli Accordi di Programma in vigore, nella revisione in vigore del loro piano."""
+
+    per_utente = False
 
     serializer_class = s.AccordoPubblicoSerializer
 
@@ -177,7 +203,7 @@ class AccordoPubblicoView(_Pubblica, _Dettaglio, generics.RetrieveAPIView):
 # --- with a token ---------------------------------------------------------------------------------
 
 @extend_schema(tags=["riservato"])
-class PianiView(_Riservata, generics.ListAPIView):
+class PianiView(_Riservata, _ListaInCache, generics.ListAPIView):
     """I piani che l'utente può leggere, in ogni stato."""
 
     serializer_class = s.PianoSerializer
@@ -213,7 +239,7 @@ class PianoView(_Riservata, _Dettaglio, generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["riservato"])
-class RisorsePianoView(_Riservata, generics.ListAPIView):
+class RisorsePianoView(_Riservata, _ListaInCache, generics.ListAPIView):
     """Il quadro delle risorse del piano, sommato (una query)."""
 
     serializer_class = s.RisorsaAggregataSerializer
@@ -236,7 +262,7 @@ class RisorsePianoView(_Riservata, generics.ListAPIView):
 
 
 @extend_schema(tags=["riservato"])
-class AdesioniPianoView(_Riservata, generics.ListAPIView):
+class AdesioniPianoView(_Riservata, _ListaInCache, generics.ListAPIView):
     """Le richieste di adesione agli Accordi del piano che l'utente può vedere."""
 
     serializer_class = s.AdesioneSerializer

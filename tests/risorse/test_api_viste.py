@@ -385,18 +385,20 @@ def test_le_liste_leggono_in_un_numero_fisso_di_query(client, mondo, regionale_d
                            area=AreaInterventoFactory(regione=mondo.piano.ciclo.regione), tipo="previsto")
     udp = mondo[R.RESPONSABILE_UDP]
     # The same cap with 1 and with 12 of everything. The private ones also read the token and
-    # (django-guardian) the permissions by codename: a fixed number of queries, too.
+    # (django-guardian) the permissions by codename: a fixed number of queries, too. The lists
+    # also read the version of the data (one query) for their cache, and the second time come
+    # from it: then only the token, its user and the version (third figure; None: not cached).
     casi = [
-        (API + "/ambiti/", None, 2),
-        (API + "/pubblico/piani/", None, 3),
-        (API + f"/pubblico/piani/{mondo.piano.pk}/", None, 3),
-        (API + "/pubblico/accordi/", None, 6),
-        (API + "/piani/", regionale_della_regione, 12),
-        (API + f"/piani/{mondo.piano.pk}/", udp, 12),
-        (API + f"/piani/{mondo.piano.pk}/risorse/", udp, 12),
-        (API + f"/piani/{mondo.piano.pk}/adesioni/", udp, 16),
+        (API + "/ambiti/", None, 3, 1),
+        (API + "/pubblico/piani/", None, 4, 1),
+        (API + f"/pubblico/piani/{mondo.piano.pk}/", None, 3, None),
+        (API + "/pubblico/accordi/", None, 7, 1),
+        (API + "/piani/", regionale_della_regione, 13, 2),
+        (API + f"/piani/{mondo.piano.pk}/", udp, 12, None),
+        (API + f"/piani/{mondo.piano.pk}/risorse/", udp, 13, 2),
+        (API + f"/piani/{mondo.piano.pk}/adesioni/", udp, 17, 2),
     ]
-    for url, utente, massimo in casi:
+    for url, utente, massimo, dalla_cache in casi:
         intestazioni = {}
         if utente is not None:
             intestazioni["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=utente)[0].key}"
@@ -404,6 +406,10 @@ def test_le_liste_leggono_in_un_numero_fisso_di_query(client, mondo, regionale_d
             risposta = client.get(url, **intestazioni)
         assert risposta.status_code == 200, url
         assert risposta.json()["count" if url.endswith("/") and "results" in risposta.json() else "id"]
+        if dalla_cache is not None:
+            with django_assert_max_num_queries(dalla_cache):
+                di_nuovo = client.get(url, **intestazioni)
+            assert di_nuovo.content == risposta.content, url
 
 
 # --- schema, documentation, tokens, limits ---------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""Whole responses of the dashboards and of the API's lists, kept in the shared cache.
+
+The dashboards' figures are cached already (``selectors_cruscotti.cruscotto_in_cache``); what
+remained on every request was building the page from them (some five hundred amounts, five SVG
+charts with their tables, a table of fifty ambiti, the site's frame with the user's roles) and,
+for the API, the list's queries and its JSON. Both depend only on:
+
+- the data (``versioni``: a counter bumped by every write of what they read, and the highest
+  ids of the large tables, which rows added in bulk move);
+- who asks, for what the page shows of the user and what their permissions let them read: the
+  user (id, names, flags) and the access counter of ``versioni`` (roles, object permissions,
+  users and groups); a public list depends on neither;
+- the full address with the host (the API's pagination links are absolute) and the query, the
+  language, the day (the days to a deadline), and what the view adds.
+
+All of them make the key, so a change shows at the next request and an entry is never served
+to another user, nor to the same user after a change of their roles or permissions; entries
+also expire after a minute. The dashboards check that the user may read the region or the
+ambito before they look in the cache; an API list checks it in what it stores, which only the
+same user with the same permissions reads back.
+
+Never stored: a page rendered with messages pending (they show once), a page that used the
+Content-Security-Policy nonce (the request's own). The CSRF token, which belongs to the
+browser's session, is stored as a placeholder and written into each response."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .versioni import versioni
+
+CACHE_SECONDI = 60
+# What the page carries instead of the CSRF token: letters only, untouched by HTML escaping.
+SEGNAPOSTO_CSRF = "pianozonasegnapostodeltokencsrf"
+T = TypeVar("T")
+
+
+def chiave(request, parti: tuple, per_utente: bool) -> str:
+    dati, ultimi, accessi = versioni(request)
+    chi = None
+    if per_utente:
+        utente = request.user
+        chi = ("anonimo",) if not utente.is_authenticated else (
+            utente.pk, utente.get_username(), utente.get_full_name(), utente.is_active, utente.is_staff,
+            utente.is_superuser, accessi)
+    return "pianozona:risposta:" + hashlib.sha256(repr((
+        dati, ultimi, chi, timezone.localdate().isoformat(), get_language(), request.build_absolute_uri(), parti,
+    )).encode()).hexdigest()
+
+
+def dell_utente(request, nome: tuple, calcola: Callable[[], T]) -> T:
+    """``calcola()``, a fact about what the user may read (the regions they oversee, whether they
+    may read an ambito), from the cache while neither their roles and permissions nor the data
+    change: the check of each request without django-guardian's queries."""
+    dati, ultimi, accessi = versioni(request)
+    voce = "pianozona:permesso:" + hashlib.sha256(repr((
+        request.user.pk, accessi, dati, ultimi, nome)).encode()).hexdigest()
+    valore = cache.get(voce)
+    if valore is None:
+        valore = calcola()
+        cache.set(voce, valore, CACHE_SECONDI)
+    return valore
+
+
+def pagina_in_cache(request, template: str, contesto: Callable[[], dict], *parti) -> HttpResponse:
+    """The page ``template`` renders with ``contesto()``, for this user, from the cache when
+    nothing it depends on has changed. ``parti``: whatever else the page depends on."""
+    if len(get_messages(request)):  # pending messages show once, on the page that renders them
+        return render(request, template, contesto())
+    voce = chiave(request, (template, *parti), per_utente=True)
+    html = cache.get(voce)
+    if html is None:
+        html = render_to_string(template, {**contesto(), "csrf_token": SEGNAPOSTO_CSRF}, request)
+        if getattr(request, "_csp_nonce", None) is None:  # the nonce is this request's alone
+            cache.set(voce, html, CACHE_SECONDI)
+    return HttpResponse(html.replace(SEGNAPOSTO_CSRF, get_token(request)))
+
+
+def contenuto_in_cache(request, genera: Callable[[], bytes], *parti, per_utente: bool) -> bytes:
+    """The bytes ``genera()`` returns, from the cache when nothing they depend on has changed;
+    ``per_utente=False`` for what every user (and nobody signed in) reads alike. An exception of
+    ``genera`` (a 400, a 404) goes through and nothing is stored."""
+    voce = chiave(request, parti, per_utente=per_utente)
+    contenuto = cache.get(voce)
+    if contenuto is None:
+        contenuto = genera()
+        cache.set(voce, contenuto, CACHE_SECONDI)
+    return contenuto

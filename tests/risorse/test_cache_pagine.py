@@ -1,0 +1,273 @@
+"""Whole dashboards and API lists from the cache (risorse/cache_pagine.py): a page read again
+costs a couple of queries, and yet every user sees their own frame and a valid CSRF token, a
+change of the data or of the user's roles shows at the next request, pending messages and the
+CSP nonce are never stored, and the language, the host and the query make other entries."""
+
+import re
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accordi.models import PianoDiZona
+from ambiti.importazione import importa_comuni
+from ambiti.models import Comune, Incarico
+from ambiti.services import incarico_assegna, incarico_termina
+from risorse import versioni
+from risorse.cache_pagine import SEGNAPOSTO_CSRF, contenuto_in_cache, pagina_in_cache
+
+from ..ambiti.test_importazione import AGLIE, AIRASCA, INTESTAZIONE, scrivi
+from ..factories import AmbitoFactory, VoceRisorsaFactory, fonte, utente_con_ruolo
+from .cruscotti_dati import crea_regione, funzionario
+from .test_api_viste import API, chiama, ids, piano_vigente
+
+pytestmark = pytest.mark.django_db
+REGIONALE = reverse("risorse:cruscotto_regionale")
+R = Incarico.Ruolo
+
+
+@pytest.fixture
+def r():
+    return crea_regione()
+
+
+def _query(client, url, **extra):
+    with CaptureQueriesContext(connection) as q:
+        risposta = client.get(url, **extra)
+    assert risposta.status_code == 200, url
+    return len(q), risposta
+
+
+def _senza_token(html: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]+', r"\1", html)
+
+
+# --- the dashboards -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pagina", ["regionale", "ambito"])
+def test_la_pagina_ripetuta_viene_dalla_cache(client, r, pagina):
+    client.force_login(funzionario(r.regione))
+    url = REGIONALE if pagina == "regionale" else reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])
+    calcolo, prima = _query(client, url)
+    # The user (the session is in the cache), the version of the data; nothing else.
+    letture, seconda = _query(client, url)
+    assert letture <= 2 < calcolo
+    assert _senza_token(seconda.content.decode()) == _senza_token(prima.content.decode())
+    assert SEGNAPOSTO_CSRF not in seconda.content.decode()
+
+
+def test_il_token_csrf_della_pagina_in_cache_vale_per_la_sessione(r):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(funzionario(r.regione))
+    client.get(REGIONALE)
+    html = client.get(REGIONALE).content.decode()  # from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', html).group(1)
+    assert re.search(r'"X-CSRFToken": "[A-Za-z0-9]{64}"', html)
+    uscita = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+    assert uscita.status_code == 302
+    assert client.get(REGIONALE).status_code == 302  # signed out: to the login page
+
+
+def test_ogni_utente_vede_la_sua_cornice(r):
+    anna = funzionario(r.regione, username="anna")
+    anna.first_name, anna.last_name = "Anna", "Rossi"
+    anna.save()
+    bruno = funzionario(r.regione, username="bruno")
+    bruno.first_name, bruno.last_name = "Bruno", "Verdi"
+    bruno.save()
+    for utente, nome, altro in ((anna, "Anna Rossi", "Bruno Verdi"), (bruno, "Bruno Verdi", "Anna Rossi")):
+        client = Client()
+        client.force_login(utente)
+        for _ in range(2):
+            html = client.get(REGIONALE).content.decode()
+            assert nome in html and altro not in html
+
+
+def test_un_incarico_terminato_chiude_la_pagina_subito(client, r):
+    utente = funzionario(r.regione)
+    client.force_login(utente)
+    assert client.get(REGIONALE).status_code == 200
+    assert client.get(REGIONALE).status_code == 200
+    incarico_termina(incarico=Incarico.objects.get(utente=utente, ruolo=R.OPERATORE_REGIONALE))
+    assert client.get(REGIONALE).status_code == 403
+    assert client.get(reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])).status_code == 404
+
+
+def test_un_nuovo_ruolo_compare_nel_menu_subito(client, r):
+    utente = funzionario(r.regione)
+    client.force_login(utente)
+    url = reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])
+    assert "Ufficio di Piano" not in _ruoli(client.get(url).content.decode())
+    incarico_assegna(utente=utente, ruolo=R.RESPONSABILE_UDP, ambito=r.alfa)
+    assert "Ufficio di Piano" in _ruoli(client.get(url).content.decode())
+
+
+def _ruoli(html: str) -> str:
+    """The header's line with the user's name and roles."""
+    inizio = html.index('data-testid="utente-corrente"')
+    return html[inizio:html.index("</span>\n", inizio)]
+
+
+def test_un_dato_cambiato_si_vede_subito_anche_nella_pagina(client, r):
+    client.force_login(funzionario(r.regione))
+    url = reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])
+    client.get(url)
+    piano = PianoDiZona.objects.get(pk=r.piano_alfa.pk)
+    piano.titolo = "Piano Alfa rinominato"
+    piano.save()
+    assert "Piano Alfa rinominato" in client.get(url).content.decode()
+    VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2026, importo_centesimi=4_242_400)
+    assert "52.424,00" in client.get(url).content.decode()  # 10.000 + 42.424 € FNPS, planned
+
+
+def test_la_lingua_e_un_altra_pagina(client, r):
+    client.force_login(funzionario(r.regione))
+    italiano = client.get(REGIONALE, HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    inglese = client.get(REGIONALE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Cruscotto regionale" in italiano
+    assert "Regional dashboard" in inglese and "Cruscotto regionale" not in inglese
+    assert client.get(REGIONALE, HTTP_ACCEPT_LANGUAGE="it").content.decode().count("Cruscotto regionale") \
+        == italiano.count("Cruscotto regionale")
+
+
+def _con_messaggio(client, testo):
+    """Put a pending message in the client's cookies, as a redirect after a form would."""
+    richiesta = RequestFactory().get("/")
+    archivio = CookieStorage(richiesta)
+    archivio.add(messages.SUCCESS, testo)
+    risposta = HttpResponse()
+    archivio.update(risposta)
+    client.cookies["messages"] = risposta.cookies["messages"].value
+
+
+def test_i_messaggi_si_vedono_una_volta_e_non_restano_nella_cache(client, r):
+    client.force_login(funzionario(r.regione))
+    client.get(REGIONALE)  # in the cache
+    _con_messaggio(client, "Voce salvata davvero.")
+    assert "Voce salvata davvero." in client.get(REGIONALE).content.decode()
+    assert "Voce salvata davvero." not in client.get(REGIONALE).content.decode()
+
+
+# --- the helper: nonce, what is computed ---------------------------------------------------------
+
+MODELLI = {"nonce.html": "<script nonce=\"{{ request.csp_nonce }}\"></script>{{ valore }}",
+           "semplice.html": "{% csrf_token %}{{ valore }}"}
+
+
+@override_settings(TEMPLATES=[{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", MODELLI)],
+                "context_processors": ["django.template.context_processors.request",
+                                       "django.template.context_processors.csrf",
+                                       "django.contrib.messages.context_processors.messages"]},
+}])
+def test_una_pagina_con_il_nonce_non_va_in_cache(r):
+    from csp.middleware import CSPMiddleware
+
+    utente = funzionario(r.regione)
+    chiamate = []
+
+    def richiesta():
+        req = RequestFactory().get("/prova/")
+        req.user, req.session, req.COOKIES = utente, {}, {}
+        req._messages = CookieStorage(req)
+        CSPMiddleware(lambda _r: HttpResponse()).process_request(req)
+        return req
+
+    def contesto():
+        chiamate.append(1)
+        return {"valore": len(chiamate)}
+
+    # Without the nonce: computed once, then from the cache, with a token in place of the placeholder.
+    primo = pagina_in_cache(richiesta(), "semplice.html", contesto).content.decode()
+    secondo = pagina_in_cache(richiesta(), "semplice.html", contesto).content.decode()
+    assert len(chiamate) == 1 and primo.endswith(">1") and secondo.endswith(">1")
+    assert SEGNAPOSTO_CSRF not in primo + secondo
+    # With the nonce: computed every time, each with the request's own nonce.
+    chiamate.clear()
+    uno = pagina_in_cache(richiesta(), "nonce.html", contesto).content.decode()
+    due = pagina_in_cache(richiesta(), "nonce.html", contesto).content.decode()
+    assert len(chiamate) == 2 and uno != due
+
+
+def test_contenuto_che_fallisce_non_resta(r):
+    req = RequestFactory().get("/prova/")
+    req.user = AnonymousUser()
+
+    def fallisce():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        contenuto_in_cache(req, fallisce, per_utente=False)
+    assert contenuto_in_cache(req, lambda: b"ok", per_utente=False) == b"ok"
+
+
+# --- the API's lists ------------------------------------------------------------------------------
+
+def test_le_liste_riservate_sono_di_ciascun_utente(client, r):
+    regionale = funzionario(r.regione)
+    udp = utente_con_ruolo(R.RESPONSABILE_UDP, ambito=r.beta, username="udp-beta")
+    tutti = ids(chiama(client, API + "/piani/", regionale))
+    assert ids(chiama(client, API + "/piani/", regionale)) == tutti
+    assert set(tutti) == {r.piano_alfa.pk, r.piano_beta.pk}
+    assert ids(chiama(client, API + "/piani/", udp)) == [r.piano_beta.pk]
+    # The regional officer's role ends: the same list, at once, is empty.
+    incarico_termina(incarico=Incarico.objects.get(utente=regionale, ruolo=R.OPERATORE_REGIONALE))
+    assert ids(chiama(client, API + "/piani/", regionale)) == []
+
+
+def test_le_liste_pubbliche_seguono_i_dati(client, r):
+    prima = ids(chiama(client, API + "/pubblico/piani/"))
+    assert ids(chiama(client, API + "/pubblico/piani/")) == prima
+    nuovo = piano_vigente(AmbitoFactory(asl=r.asl_due, comuni=[]), titolo="Piano nuovo")
+    assert ids(chiama(client, API + "/pubblico/piani/")) == sorted([*prima, nuovo.pk], key=lambda pk: (
+        -PianoDiZona.objects.get(pk=pk).ciclo.anno_inizio, PianoDiZona.objects.get(pk=pk).titolo, pk))
+
+
+def test_host_e_query_sono_altre_voci(client, r):
+    piano_vigente(AmbitoFactory(asl=r.asl_due, comuni=[]), titolo="Piano due")
+    for host in ("testserver", "localhost"):
+        risposta = client.get(API + "/pubblico/piani/", {"per_pagina": 1}, HTTP_HOST=host)
+        assert risposta.json()["next"].startswith(f"http://{host}/")
+    una = client.get(API + "/pubblico/piani/", {"per_pagina": 1}).json()
+    due = client.get(API + "/pubblico/piani/", {"per_pagina": 1, "pagina": 2}).json()
+    assert una["results"] != due["results"]
+    # A bad query is a 400 every time: errors are not stored.
+    for _ in range(2):
+        assert client.get(API + "/pubblico/piani/", {"per_pagina": "x"}).status_code == 400
+
+
+def test_json_indentato_e_un_altra_voce(client, r):
+    compatto = client.get(API + "/ambiti/", HTTP_ACCEPT="application/json").content
+    indentato = client.get(API + "/ambiti/", HTTP_ACCEPT="application/json; indent=2").content
+    assert b"\n" not in compatto and b"\n  " in indentato
+
+
+# --- what moves the versions ---------------------------------------------------------------------
+
+def test_l_import_dei_comuni_cambia_la_versione(client, tmp_path, r):
+    importa_comuni(scrivi(tmp_path, "\n".join([INTESTAZIONE, AGLIE])))
+    prima = versioni.versione_dati()
+    client.get(API + "/ambiti/")
+    importa_comuni(scrivi(tmp_path, "\n".join([INTESTAZIONE, AGLIE.replace(",2644", ",2700"), AIRASCA])))
+    assert Comune.objects.get(codice_istat="001001").popolazione == 2700
+    assert versioni.versione_dati() != prima
+
+
+def test_accessi_l_ultimo_accesso_non_conta_il_nome_si(r):
+    utente = funzionario(r.regione)
+    cache.delete(versioni.CHIAVE_ACCESSI)
+    versioni.accessi_cambiati()
+    prima = cache.get(versioni.CHIAVE_ACCESSI)
+    utente.save(update_fields=["last_login"])
+    assert cache.get(versioni.CHIAVE_ACCESSI) == prima
+    utente.first_name = "Nuovo"
+    utente.save()
+    assert cache.get(versioni.CHIAVE_ACCESSI) == prima + 1
