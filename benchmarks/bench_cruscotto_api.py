@@ -50,6 +50,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="richieste misurate per pagina (20)")
     parser.add_argument("--scala", type=float, default=1.0, help="scala dei dati se vanno generati (1)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="cache su Redis (come in produzione) invece che in memoria, per esempio "
+                             "redis://127.0.0.1:6379/3")
     parser.add_argument("--profilo", action="store_true",
                         help="profila con cProfile il cruscotto regionale e le liste dell'API")
     args = parser.parse_args()
@@ -148,29 +151,37 @@ def _pagine(regione, ufficiale, ambito, udp):
     ciclo_prec = CicloProgrammazione.objects.filter(regione=regione).order_by("-anno_inizio")[1]
     pagine = [("Vista minima (una riga)", c_ufficiale, "/bench/riga/"),
               ("Pagina vuota del sito (base.html, una riga)", c_ufficiale, "/bench/pagina/")]
+    # Dashboards and lists are cached: also time them right after a change of the data (what a
+    # write does to the cache's keys; where it lived in earlier versions, for comparisons).
+    try:
+        from risorse.versioni import dati_cambiati
+    except ImportError:
+        try:
+            from risorse.selectors_cruscotti import _dati_cambiati as dati_cambiati
+        except ImportError:
+            dati_cambiati = None
+    cruscotti = []
     try:
         regionale = reverse("risorse:cruscotto_regionale")
-        pagine += [
+        cruscotti = [
             (f"Cruscotto regionale ({regione.nome}, {regione.n} ambiti)", c_ufficiale, regionale),
             (f"Cruscotto regionale, {provincia.sigla} e ciclo prec.", c_ufficiale,
              f"{regionale}?ciclo={ciclo_prec.pk}&provincia={provincia.pk}&tipo=consuntivo&ordine=quota"),
             (f"Cruscotto d'ambito ({ambito.comuni.count()} comuni)", c_udp,
              reverse("risorse:cruscotto_ambito", args=[ambito.pk])),
         ]
-        try:  # the dashboards' figures are cached: also time them right after a change of the data
-            from risorse.selectors_cruscotti import _dati_cambiati
-
-            pagine += [(f"{nome} {SENZA_CACHE}", c, url) for nome, c, url in pagine[2:5]]
-            DOPO_UNA_MODIFICA.append(_dati_cambiati)
-        except ImportError:
-            pass
     except NoReverseMatch:
         print("Cruscotti non ancora presenti negli URL: misurate solo le liste dell'API.")
-    pagine += [
+    liste = [
         ("API /api/v1/ambiti/ (anonimo)", c_anonimo, "/api/v1/ambiti/"),
         ("API /api/v1/pubblico/piani/ (anonimo)", c_anonimo, "/api/v1/pubblico/piani/"),
+        ("API /api/v1/pubblico/accordi/ (anonimo)", c_anonimo, "/api/v1/pubblico/accordi/"),
         ("API /api/v1/piani/ (operatore regionale)", c_ufficiale, "/api/v1/piani/"),
     ]
+    pagine += cruscotti + liste
+    if dati_cambiati is not None:  # last in each round: the change comes before the first of them
+        pagine += [(f"{nome} {SENZA_CACHE}", c, url) for nome, c, url in cruscotti + liste]
+        DOPO_UNA_MODIFICA.append(dati_cambiati)
     return pagine
 
 
@@ -230,6 +241,10 @@ def run(args) -> int:
 
     django.setup()
     from django.conf import settings
+
+    if args.redis:  # before the first use of the cache, which reads the setting then
+        settings.CACHES = {"default": {"BACKEND": "ambiti.cache.RedisCacheTollerante", "LOCATION": args.redis}}
+    from django.core.cache import caches
     from django.db import connection
     from django.urls import clear_url_caches
 
@@ -251,6 +266,7 @@ def run(args) -> int:
     print(f"Macchina: {os.cpu_count()} CPU, {cpu_model()}, {ram_gib()} di RAM, {platform.system()} "
           f"{platform.release()} {platform.machine()}, Python {platform.python_version()}, "
           f"Django {django.get_version()}, {versione_db}; load average {carico}")
+    print(f"Cache: {type(caches['default']).__name__}{' ' + args.redis if args.redis else ' (in memoria)'}")
     print(f"Richieste per pagina: {args.runs} (dopo 2 di riscaldamento)\n")
     base = statistics.median(tempi[pagine[0][0]])
     print(f"{'Pagina':<72} {'mediana':>9} {'min':>8} {'max':>8} {'×base':>6} {'query':>6} {'KiB':>7}")
