@@ -98,6 +98,24 @@ def test_con_redis_giu_la_cache_risponde_vuota_senza_attese(cache_redis):
     assert time.monotonic() - inizio < SECONDI_MASSIMI
 
 
+def test_quando_redis_torna_la_cache_riprende_con_lo_stesso_client(cache_redis, monkeypatch):
+    """The backend keeps one redis client per pool (ambiti.cache._ClienteRedis): after a restart
+    of Redis that client reconnects by itself."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    cache.set("prova", 1)
+    client = cache._cache.get_client()
+    assert cache._cache.get_client() is client
+    cache_redis.ferma()
+    assert cache.get("prova") is None
+    cache_redis.avvia()
+    monkeypatch.setattr(cache, "_giu_fino", 0.0)  # as when the pause after the failure is over
+    cache.set("prova", 2)
+    assert cache.get("prova") == 2
+    assert cache._cache.get_client() is client
+
+
 def test_con_redis_giu_le_pagine_pubbliche_rispondono(client, cache_redis, db):
     cache_redis.ferma()
     for indirizzo in ["/", reverse("login"), reverse("accordi:verifica"), reverse("accordi:portale"),
