@@ -297,7 +297,10 @@ class PianoBreveSerializer(serializers.ModelSerializer):
         fields = ["id", "titolo", "ciclo", "ambiti"]
 
 
-class AccordoPubblicoSerializer(serializers.ModelSerializer):
+_QUANTITA = serializers.DecimalField(max_digits=12, decimal_places=2)  # as DRF maps RisorsaAdesione.quantita
+
+
+class AccordoPubblicoSerializer(_Rapida, serializers.ModelSerializer):
     """Un Accordo di Programma in vigore, nella revisione in vigore del suo piano."""
 
     piano = PianoBreveSerializer()
@@ -309,6 +312,34 @@ class AccordoPubblicoSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccordoDiProgramma
         fields = ["id", "piano", "revisione", "ente_capofila", "data_inizio", "data_fine", "parti", "aderenti"]
+
+    def rappresenta(self, a) -> dict:
+        piano = _PianoBase._comune(a.piano)
+        capofila = a.ente_capofila
+        return {
+            "id": a.pk, "piano": {k: piano[k] for k in ("id", "titolo", "ciclo", "ambiti")}, "revisione": a.revisione,
+            "ente_capofila": None if capofila is None else {
+                "id": capofila.pk, "denominazione": capofila.denominazione, "tipo": capofila.tipo},
+            "data_inizio": _data(a.data_inizio), "data_fine": _data(a.data_fine),
+            "parti": [{"ente": {"id": p.ente.pk, "denominazione": p.ente.denominazione, "tipo": p.ente.tipo},
+                       "ruolo": p.ruolo, "impegni": p.impegni} for p in a.parti.all()],
+            "aderenti": [self._aderente(r) for r in a.aderenti],
+        }
+
+    @staticmethod
+    def _aderente(r) -> dict:
+        risorse = list(r.risorse.all())
+        valore = sum(x.valore_centesimi for x in risorse)
+        return {
+            "id": r.pk,
+            "ente": {"id": r.ente.pk, "denominazione": r.ente.denominazione,
+                     "forma_giuridica": r.ente.forma_giuridica, "sede": r.ente.sede},
+            "sottoscritta_il": _istante(r.sottoscritta_il), "valore_centesimi": valore,
+            "valore_euro": euro_decimale(valore),
+            "risorse": [{"tipo": x.tipo, "descrizione": x.descrizione,
+                         "quantita": _QUANTITA.to_representation(x.quantita), "valore_centesimi": x.valore_centesimi,
+                         "valore_euro": euro_decimale(x.valore_centesimi)} for x in risorse],
+        }
 
 
 class AccordoBreveSerializer(serializers.ModelSerializer):

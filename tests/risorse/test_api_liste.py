@@ -3,6 +3,7 @@ check, object by object, that the dict is the one DRF's own field walk gives, in
 null figures, plans without a date of entry into force and plans of several ambiti."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -41,6 +42,22 @@ def test_piani_come_drf(mondo):
     _uguali(s.PianoSerializer(), list(selectors.filtra_piani(selectors.piani_dell_utente(mondo.udp_altro), {}))
             + list(PianoDiZona.objects.select_related("ciclo__regione").prefetch_related("ambiti")))
     _uguali(s.PianoPubblicoSerializer(), list(selectors.piani_pubblici_api()))
+
+
+def test_accordi_come_drf(mondo):
+    from .test_api_viste import accordo_vigente, aderente
+
+    accordo = accordo_vigente(mondo.piano)
+    aderente(accordo)  # money and volunteers
+    aderente(accordo).risorse.create(tipo="volontari", descrizione="Mezza giornata", quantita=Decimal("2.5"),
+                                     valore_centesimi=0)
+    senza_capofila = accordo_vigente(crea_piano(AmbitoFactory(asl=mondo.ambito.asl)))
+    senza_capofila.ente_capofila = None
+    senza_capofila.save()
+    accordi = list(selectors.accordi_pubblici())
+    assert {accordo.pk, senza_capofila.pk} <= {a.pk for a in accordi}
+    assert any(a.aderenti for a in accordi) and any(a.ente_capofila is None for a in accordi)
+    _uguali(s.AccordoPubblicoSerializer(), accordi)
 
 
 def test_i_dettagli_restano_a_drf(mondo):
