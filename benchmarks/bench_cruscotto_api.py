@@ -1,9 +1,9 @@
 """Benchmark of the dashboards and the API list endpoints on a national-scale dataset, against a
 bare Django view that reads one row, in the same run on the same machine.
 
-    .venv/bin/python benchmarks/bench_cruscotto_api.py [--runs N] [--scala S] [--profilo]
+    .venv/bin/python benchmarks/bench_cruscotto_api.py [--runs N] [--scala S] [--redis URL] [--profilo]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pianozona_bench_scala \\
-        .venv/bin/python benchmarks/bench_cruscotto_api.py
+        .venv/bin/python benchmarks/bench_cruscotto_api.py --redis redis://127.0.0.1:6379/3
 
 Without DATABASE_URL it works on a SQLite file kept in /tmp (/tmp/pianozona-bench-scala/), so
 that the dataset is generated once (``migrate`` + ``genera_dati_scala``, about 20 s) and reused
@@ -16,6 +16,12 @@ The pages are timed in turns (bare, page 1, page 2, … then again), so that a c
 on the machine touches them all alike; queries are counted in a separate request
 (CaptureQueriesContext forces the debug cursor, which costs time). Goal: each page within 3×
 the bare view, and a number of queries that does not grow with the data.
+
+Dashboards and lists are cached (risorse/cache_pagine.py): each is timed as it is read again,
+and again right after a change of the data (marked "dopo una modifica": a change is signalled,
+untimed, before the first of them in each round, and they all come last in the round). The
+cache is in memory unless --redis names a Redis database, as in production (the script writes
+its entries there; they expire within a minute).
 """
 
 from __future__ import annotations

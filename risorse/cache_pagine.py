@@ -59,14 +59,31 @@ def chiave(request, parti: tuple, per_utente: bool) -> str:
     )).encode()).hexdigest()
 
 
-def dell_utente(request, nome: tuple, calcola: Callable[[], T]) -> T:
+def voce_pagina(request, template: str, *parti) -> str:
+    """The key of ``template``'s page for this request (see ``pagina_in_cache``)."""
+    return chiave(request, (template, *parti), per_utente=True)
+
+
+def _lette(request) -> dict:
+    """Entries read ahead, in the same trip to the cache as the user's permission."""
+    if not hasattr(request, "_pianozona_lette"):
+        request._pianozona_lette = {}
+    return request._pianozona_lette
+
+
+def dell_utente(request, nome: tuple, calcola: Callable[[], T], *, con_pagina: str | None = None) -> T:
     """``calcola()``, a fact about what the user may read (the regions they oversee, whether they
     may read an ambito), from the cache while neither their roles and permissions nor the data
-    change: the check of each request without django-guardian's queries."""
+    change: the check of each request without django-guardian's queries. ``con_pagina``: the
+    key of the page that follows (``voce_pagina``), read in the same trip to the cache; it is
+    used only once the view has checked the fact."""
     dati, ultimi, accessi = versioni(request)
     voce = "pianozona:permesso:" + hashlib.sha256(repr((
         request.user.pk, accessi, dati, ultimi, nome)).encode()).hexdigest()
-    valore = cache.get(voce)
+    trovate = cache.get_many([voce, con_pagina] if con_pagina else [voce])
+    if con_pagina:
+        _lette(request)[con_pagina] = trovate.get(con_pagina)
+    valore = trovate.get(voce)
     if valore is None:
         valore = calcola()
         cache.set(voce, valore, CACHE_SECONDI)
@@ -75,11 +92,13 @@ def dell_utente(request, nome: tuple, calcola: Callable[[], T]) -> T:
 
 def pagina_in_cache(request, template: str, contesto: Callable[[], dict], *parti) -> HttpResponse:
     """The page ``template`` renders with ``contesto()``, for this user, from the cache when
-    nothing it depends on has changed. ``parti``: whatever else the page depends on."""
+    nothing it depends on has changed. ``parti``: whatever else the page depends on beyond the
+    user, their permissions, the data, the address, the language and the day."""
     if len(get_messages(request)):  # pending messages show once, on the page that renders them
         return render(request, template, contesto())
-    voce = chiave(request, (template, *parti), per_utente=True)
-    html = cache.get(voce)
+    voce = voce_pagina(request, template, *parti)
+    lette = _lette(request)
+    html = lette.pop(voce) if voce in lette else cache.get(voce)
     if html is None:
         html = render_to_string(template, {**contesto(), "csrf_token": SEGNAPOSTO_CSRF}, request)
         if getattr(request, "_csp_nonce", None) is None:  # the nonce is this request's alone

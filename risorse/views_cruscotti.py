@@ -23,7 +23,7 @@ from ambiti.models import Ambito, Regione
 from ambiti.ruoli import Permessi
 
 from . import grafici
-from .cache_pagine import dell_utente, pagina_in_cache
+from .cache_pagine import dell_utente, pagina_in_cache, voce_pagina
 from .forms_cruscotti import FiltriCruscottoForm
 from .models import SpesaSocialeComune, TipoImporto
 from .selectors_cruscotti import (
@@ -41,6 +41,8 @@ from .tabelle import scrivi_csv
 PER_PAGINA = 50
 SEGNAPOSTO = 987654321  # an ambito id no URL prefix contains, replaced by each row's
 TABELLE = ("iter", "risorse", "risorse_ambiti", "quota_udp", "terzo_settore")
+PAGINA_REGIONALE = "risorse/cruscotti/regionale.html"
+PAGINA_AMBITO = "risorse/cruscotti/ambito.html"
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -99,8 +101,9 @@ def _regioni_consultate(utente) -> list[Regione]:
                                      accept_global_perms=False).order_by("nome"))
 
 
-def _regione_scelta(request) -> tuple[Regione, list[Regione]]:
-    regioni = dell_utente(request, ("regioni consultate",), lambda: _regioni_consultate(request.user))
+def _regione_scelta(request, con_pagina: str | None = None) -> tuple[Regione, list[Regione]]:
+    regioni = dell_utente(request, ("regioni consultate",), lambda: _regioni_consultate(request.user),
+                          con_pagina=con_pagina)
     if not regioni:
         raise PermissionDenied
     scelta = request.GET.get("regione")
@@ -119,13 +122,13 @@ def _ambito_letto(request, ambito_pk) -> Ambito:
     return ambito
 
 
-def _ambito_leggibile(request, ambito_pk) -> bool:
+def _ambito_leggibile(request, ambito_pk, con_pagina: str | None = None) -> bool:
     """Whether the ambito exists and the user may read it (from the cache, as ``dell_utente``)."""
     def calcola() -> bool:
         ambito = Ambito.objects.select_related("asl__regione").filter(pk=ambito_pk).first()
         return ambito is not None and Permessi(request.user).legge([ambito])
 
-    return dell_utente(request, ("legge ambito", int(ambito_pk)), calcola)
+    return dell_utente(request, ("legge ambito", int(ambito_pk)), calcola, con_pagina=con_pagina)
 
 
 def _filtri(request, regione: Regione, ambito: Ambito | None = None) -> tuple[Filtri, FiltriCruscottoForm]:
@@ -295,7 +298,8 @@ def _righe_pagina(request, c: Cruscotto):
 
 @login_required
 def cruscotto_regionale(request):
-    regione, regioni = _regione_scelta(request)
+    # The region follows from the user's regions and the address: both are in the page's key.
+    regione, regioni = _regione_scelta(request, con_pagina=voce_pagina(request, PAGINA_REGIONALE))
 
     def contesto():
         filtri, form = _filtri(request, regione)
@@ -306,7 +310,7 @@ def cruscotto_regionale(request):
         return valori
 
     # The whole page from the cache, once the user's right to read the region is checked.
-    return pagina_in_cache(request, "risorse/cruscotti/regionale.html", contesto, regione.pk)
+    return pagina_in_cache(request, PAGINA_REGIONALE, contesto)
 
 
 @login_required
@@ -320,7 +324,7 @@ def cruscotto_regionale_csv(request, tabella):
 
 @login_required
 def cruscotto_ambito(request, ambito_pk):
-    if not _ambito_leggibile(request, ambito_pk):
+    if not _ambito_leggibile(request, ambito_pk, con_pagina=voce_pagina(request, PAGINA_AMBITO)):
         raise Http404(_("Ambito non trovato."))
 
     def contesto():
@@ -349,7 +353,7 @@ def cruscotto_ambito(request, ambito_pk):
         return valori
 
     # The whole page from the cache, once the user's right to read the ambito is checked.
-    return pagina_in_cache(request, "risorse/cruscotti/ambito.html", contesto, int(ambito_pk))
+    return pagina_in_cache(request, PAGINA_AMBITO, contesto)
 
 
 @login_required

@@ -90,6 +90,19 @@ def test_ogni_utente_vede_la_sua_cornice(r):
             assert nome in html and altro not in html
 
 
+def test_la_pagina_in_cache_non_apre_la_porta_ad_altri(r):
+    """Filled by who may read it, the cache does not serve the same address to who may not."""
+    ambito = reverse("risorse:cruscotto_ambito", args=[r.alfa.pk])
+    ufficiale = Client()
+    ufficiale.force_login(funzionario(r.regione))
+    for url in (REGIONALE, ambito, REGIONALE, ambito):
+        assert ufficiale.get(url).status_code == 200
+    estraneo = Client()
+    estraneo.force_login(utente_con_ruolo(R.RESPONSABILE_UDP, ambito=r.beta, username="udp-beta"))
+    assert estraneo.get(REGIONALE).status_code == 403
+    assert estraneo.get(ambito).status_code == 404
+
+
 def test_un_incarico_terminato_chiude_la_pagina_subito(client, r):
     utente = funzionario(r.regione)
     client.force_login(utente)
