@@ -276,9 +276,15 @@ CELERY_BEAT_SCHEDULE["riaccoda-documenti-fermi"] = {
 PIANOZONA_RITARDO_GENERAZIONE_TEST = float(os.environ.get("PIANOZONA_RITARDO_GENERAZIONE_TEST", "0"))
 # A task whose worker died (kill -9, out of memory) goes back to the queue once this many
 # seconds have passed without an acknowledgement (Redis broker; default one hour). Longer than
-# any task, countdowns of retries included.
+# any task, countdowns of retries included. kombu looks for such tasks every
+# unacked_restore_interval seconds but, by default, scans Redis only on every tenth look
+# (about every 100 s): a scan at each look (every 10 s, at most the timeout) is cheap and
+# sends the task back on time.
+_VISIBILITA = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    "visibility_timeout": _VISIBILITA,
+    "unacked_restore_interval": max(1, min(10, _VISIBILITA)),
+    "unacked_restore_throttle": 1,
 }
 CELERY_BEAT_SCHEDULE["promemoria-firme"] = {
     "task": "accordi.tasks.promemoria_firme",
