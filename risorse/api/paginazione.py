@@ -27,6 +27,15 @@ class Paginazione(PageNumberPagination):
                 "«per_pagina» deve essere un numero intero positivo (al più 200)."]})
         return min(int(valore), self.max_page_size)
 
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty «pagina» (or the first of several) as page 1: refused instead, like
+        # an empty filter; a value that is no page at all stays a 404 («Pagina non valida.»).
+        valori = request.query_params.getlist(self.page_query_param)
+        if len(valori) > 1 or valori == [""]:
+            raise ValidationError({self.page_query_param: [
+                "«pagina» deve essere un numero intero positivo, indicato una volta sola."]})
+        return super().get_page_number(request, paginator)
+
     def get_schema_operation_parameters(self, view):
         parametri = super().get_schema_operation_parameters(view)
         for parametro in parametri:

@@ -349,6 +349,12 @@ def test_paginazione_di_50_al_piu_200(client, mondo):
         risposta = chiama(client, API + "/pubblico/piani/", per_pagina=sbagliato)
         assert risposta.status_code == 400
         assert "numero intero positivo" in risposta.json()["per_pagina"][0]
+    # An empty or repeated «pagina» is refused (DRF would read it as page 1); no page at all: 404.
+    for query in ("?pagina=", "?pagina=1&pagina=2"):
+        risposta = client.get(API + "/pubblico/piani/" + query)
+        assert risposta.status_code == 400, query
+        assert "numero intero positivo" in risposta.json()["pagina"][0]
+    assert chiama(client, API + "/pubblico/piani/", pagina="abc").status_code == 404
 
 
 def test_la_pagina_non_supera_200_elementi(client, mondo):
