@@ -2,13 +2,13 @@
 
 The cache only holds what can be lost: the rate-limit counters (django-ratelimit, the sign-in
 limit, DRF throttling), the import previews, sessions (written through to the database) and
-the dashboards and API lists with the versions that date them. When Redis cannot be reached, a page must not
-fail nor hang: each operation gives up after a short socket timeout, logs a warning and answers
-as an empty cache would (``get`` → default, ``add`` → False, ``incr`` → ValueError as for a
-missing key, ``set`` and ``delete`` do nothing). With ``RATELIMIT_FAIL_OPEN`` the limits then
-let requests through. After a failure Redis is not tried again for ``PAUSA`` seconds, so that
-an unreachable server (a timeout, not a refused connection) costs one short wait, not one per
-operation."""
+the dashboards and API lists with the versions that date them. When Redis cannot be reached,
+a page must not fail nor hang: each operation gives up after a short socket timeout, logs a
+warning and answers as an empty cache would (``get`` → default, ``add`` → False, ``incr`` →
+ValueError as for a missing key, ``set`` and ``delete`` do nothing). With
+``RATELIMIT_FAIL_OPEN`` the limits then let requests through. After a failure Redis is not
+tried again for ``PAUSA`` seconds, so that an unreachable server (a timeout, not a refused
+connection) costs one short wait, not one per operation."""
 
 import logging
 import threading

@@ -335,11 +335,12 @@ def ordina(righe: list[RigaAmbito], ordine: str) -> list[RigaAmbito]:
 CACHE_SECONDI = 60
 
 
-def cruscotto_in_cache(f: Filtri) -> Cruscotto:
-    """``cruscotto(f)`` for today, from the cache when the data have not changed since."""
+def cruscotto_in_cache(f: Filtri, request=None) -> Cruscotto:
+    """``cruscotto(f)`` for today, from the cache when the data have not changed since; with
+    ``request``, the data version already read for its page is not read again."""
     oggi = timezone.localdate()
     chiave = "pianozona:cruscotto:" + hashlib.sha256(repr((
-        versione_dati(), oggi.isoformat(), get_language(), f.regione_id,
+        versione_dati(request), oggi.isoformat(), get_language(), f.regione_id,
         f.ciclo.pk if f.ciclo else None, f.asl_id, f.provincia_id, f.ambito_id, f.tipo, f.anno)).encode()).hexdigest()
     c = cache.get(chiave)
     if c is None:

@@ -117,8 +117,9 @@ def _ultimi_id() -> tuple | None:
     return None if riga is None else tuple(riga)
 
 
-def versione_dati() -> tuple:
-    return cache.get(CHIAVE_DATI), _ultimi_id()
+def versione_dati(request=None) -> tuple:
+    """The data counter and the highest ids (as read once for ``request``, when given)."""
+    return versioni(request)[:2]
 
 
 def versioni(request=None) -> tuple:

@@ -303,7 +303,7 @@ def cruscotto_regionale(request):
 
     def contesto():
         filtri, form = _filtri(request, regione)
-        c = cruscotto_in_cache(filtri)
+        c = cruscotto_in_cache(filtri, request)
         valori = _contesto(request, c, form, regionale=True,
                            indirizzo_csv=lambda t: reverse("risorse:cruscotto_regionale_csv", args=[t]))
         valori.update(regione=regione, regioni=regioni, pagina=_righe_pagina(request, c))
@@ -319,7 +319,8 @@ def cruscotto_regionale_csv(request, tabella):
         raise Http404
     regione, _regioni = _regione_scelta(request)
     filtri, _form = _filtri(request, regione)
-    return _risposta_csv(cruscotto_in_cache(filtri), tabella, f"cruscotto-{regione.nome.lower().replace(' ', '-')}")
+    return _risposta_csv(cruscotto_in_cache(filtri, request), tabella,
+                         f"cruscotto-{regione.nome.lower().replace(' ', '-')}")
 
 
 @login_required
@@ -330,7 +331,7 @@ def cruscotto_ambito(request, ambito_pk):
     def contesto():
         ambito = get_object_or_404(Ambito.objects.select_related("asl__regione"), pk=ambito_pk)
         filtri, form = _filtri(request, ambito.asl.regione, ambito)
-        c = cruscotto_in_cache(filtri)
+        c = cruscotto_in_cache(filtri, request)
         valori = _contesto(request, c, form, regionale=False,
                            indirizzo_csv=lambda t: reverse("risorse:cruscotto_ambito_csv", args=[ambito.pk, t]))
         storia = quote_per_anno(filtri)
@@ -371,4 +372,4 @@ def cruscotto_ambito_csv(request, ambito_pk, tabella):
                                             _("Classe")], righe), content_type="text/csv; charset=utf-8")
         risposta["Content-Disposition"] = f'attachment; filename="cruscotto-{ambito.codice.lower()}-quota-udp.csv"'
         return risposta
-    return _risposta_csv(cruscotto_in_cache(filtri), tabella, f"cruscotto-{ambito.codice.lower()}")
+    return _risposta_csv(cruscotto_in_cache(filtri, request), tabella, f"cruscotto-{ambito.codice.lower()}")
