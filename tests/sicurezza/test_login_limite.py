@@ -3,7 +3,10 @@ in the window, the sign-in answers 429 with an Italian message, the same whether
 exists or not, without checking the password; a successful sign-in is not counted."""
 
 import re
+import types
+import zlib
 
+import django_ratelimit.core
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -40,6 +43,21 @@ def test_dopo_cinque_errori_il_nome_utente_e_sospeso(client):
     assert f"riprova tra {minuti} minut" in risposta.text
 
 
+def test_nell_ultimo_minuto_della_finestra_l_avviso_dice_un_minuto(client, monkeypatch):
+    # a clock fixed 30 seconds before the end of the username's window (django-ratelimit staggers
+    # each window by the CRC32 of its key)
+    periodo = 15 * 60
+    fine = zlib.crc32(b"giulia") % periodo
+    adesso = 2_000_000 * periodo + (fine - 30) % periodo
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: adesso))
+    UtenteFactory(username="giulia")
+    _fallisci(client, "giulia", 5)
+    risposta = _accedi(client, "giulia", "sbagliata")
+    assert risposta.status_code == 429
+    assert risposta["Retry-After"] == "30"
+    assert "riprova tra 1 minuto oppure" in risposta.text
+
+
 def test_la_sospensione_vale_anche_con_la_password_giusta(client):
     UtenteFactory(username="giulia")
     _fallisci(client, "giulia", 5)
@@ -63,8 +81,9 @@ def test_la_risposta_non_rivela_se_il_nome_utente_esiste():
     b = _accedi(inesistente, "nessuno", "sbagliata", indirizzo="10.0.0.2")
     assert a.status_code == b.status_code == 429
     avviso = re.compile(r'data-testid="accesso-sospeso">([^<]+)<')
-    # the windows are staggered by the username's text (django-ratelimit), not by its existence
-    senza_minuti = [re.sub(r"\d+", "N", avviso.search(r.text).group(1)) for r in (a, b)]
+    # the windows are staggered by the username's text (django-ratelimit), not by its existence:
+    # the wait may differ, also between "1 minuto" and "N minuti"
+    senza_minuti = [re.sub(r"\d+ minut[oi]", "N minuti", avviso.search(r.text).group(1)) for r in (a, b)]
     assert senza_minuti[0] == senza_minuti[1]
     assert "giulia" not in avviso.search(a.text).group(1)
 
