@@ -70,6 +70,12 @@ def _regione(r) -> dict:
     return {"id": r.pk, "codice_istat": r.codice_istat, "nome": r.nome}
 
 
+def _ciclo(c) -> dict:
+    return {"id": c.pk, "regione": _regione(c.regione), "anno_inizio": c.anno_inizio, "anno_fine": c.anno_fine,
+            "atto_linee_indirizzo": c.atto_linee_indirizzo, "scadenza_approvazione": _data(c.scadenza_approvazione),
+            "validita_inizio": _data(c.validita_inizio), "validita_fine": _data(c.validita_fine)}
+
+
 # --- registry ------------------------------------------------------------------------------------
 
 class RegioneSerializer(serializers.ModelSerializer):
@@ -147,10 +153,7 @@ class _PianoBase(_Rapida, serializers.ModelSerializer):
         c = p.ciclo
         return {
             "id": p.pk, "titolo": p.titolo, "stato": p.stato, "stato_etichetta": p.get_stato_display(),
-            "ciclo": {"id": c.pk, "regione": _regione(c.regione), "anno_inizio": c.anno_inizio,
-                      "anno_fine": c.anno_fine, "atto_linee_indirizzo": c.atto_linee_indirizzo,
-                      "scadenza_approvazione": _data(c.scadenza_approvazione),
-                      "validita_inizio": _data(c.validita_inizio), "validita_fine": _data(c.validita_fine)},
+            "ciclo": _ciclo(c),
             "ambiti": [{"id": a.pk, "codice": a.codice, "nome": a.nome} for a in p.ambiti.all()],
         }
 
@@ -314,31 +317,34 @@ class AccordoPubblicoSerializer(_Rapida, serializers.ModelSerializer):
         fields = ["id", "piano", "revisione", "ente_capofila", "data_inizio", "data_fine", "parti", "aderenti"]
 
     def rappresenta(self, a) -> dict:
-        piano = _PianoBase._comune(a.piano)
-        capofila = a.ente_capofila
+        """``a`` as ``selectors.con_dettagli`` returns it."""
+        p, c, capofila = a.piano, a.piano.ciclo, a.ente_capofila
         return {
-            "id": a.pk, "piano": {k: piano[k] for k in ("id", "titolo", "ciclo", "ambiti")}, "revisione": a.revisione,
+            "id": a.pk,
+            "piano": {"id": p.pk, "titolo": p.titolo, "ciclo": _ciclo(c), "ambiti": a.ambiti_piano},
+            "revisione": a.revisione,
             "ente_capofila": None if capofila is None else {
                 "id": capofila.pk, "denominazione": capofila.denominazione, "tipo": capofila.tipo},
             "data_inizio": _data(a.data_inizio), "data_fine": _data(a.data_fine),
-            "parti": [{"ente": {"id": p.ente.pk, "denominazione": p.ente.denominazione, "tipo": p.ente.tipo},
-                       "ruolo": p.ruolo, "impegni": p.impegni} for p in a.parti.all()],
-            "aderenti": [self._aderente(r) for r in a.aderenti],
+            "parti": [{"ente": {"id": x["ente_id"], "denominazione": x["denominazione"], "tipo": x["tipo"]},
+                       "ruolo": x["ruolo"], "impegni": x["impegni"]} for x in a.parti_dati],
+            "aderenti": [self._aderente(r) for r in a.aderenti_dati],
         }
 
     @staticmethod
-    def _aderente(r) -> dict:
-        risorse = list(r.risorse.all())
-        valore = sum(x.valore_centesimi for x in risorse)
+    def _aderente(r: dict) -> dict:
+        risorse = r["risorse"]
+        valore = sum(x["valore_centesimi"] for x in risorse)
         return {
-            "id": r.pk,
-            "ente": {"id": r.ente.pk, "denominazione": r.ente.denominazione,
-                     "forma_giuridica": r.ente.forma_giuridica, "sede": r.ente.sede},
-            "sottoscritta_il": _istante(r.sottoscritta_il), "valore_centesimi": valore,
+            "id": r["id"],
+            "ente": {"id": r["ente_id"], "denominazione": r["denominazione"],
+                     "forma_giuridica": r["forma_giuridica"], "sede": r["sede"]},
+            "sottoscritta_il": _istante(r["sottoscritta_il"]), "valore_centesimi": valore,
             "valore_euro": euro_decimale(valore),
-            "risorse": [{"tipo": x.tipo, "descrizione": x.descrizione,
-                         "quantita": _QUANTITA.to_representation(x.quantita), "valore_centesimi": x.valore_centesimi,
-                         "valore_euro": euro_decimale(x.valore_centesimi)} for x in risorse],
+            "risorse": [{"tipo": x["tipo"], "descrizione": x["descrizione"],
+                         "quantita": _QUANTITA.to_representation(x["quantita"]),
+                         "valore_centesimi": x["valore_centesimi"], "valore_euro": euro_decimale(x["valore_centesimi"])}
+                        for x in risorse],
         }
 
 

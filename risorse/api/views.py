@@ -176,6 +176,9 @@ class AccordiPubbliciView(_Pubblica, _ListaInCache, generics.ListAPIView):
     def get_queryset(self):
         return selectors.accordi_pubblici()
 
+    def paginate_queryset(self, queryset):
+        return selectors.con_dettagli(super().paginate_queryset(queryset))
+
     @extend_schema(summary="Accordi di Programma in vigore, con le parti e gli enti aderenti",
                    responses={200: s.AccordoPubblicoSerializer(many=True), 400: _ERRORI_FILTRI,
                               **RISPOSTE_PUBBLICHE})
@@ -191,6 +194,9 @@ class AccordoPubblicoView(_Pubblica, _Dettaglio, generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.accordi_pubblici()
+
+    def get_object(self):
+        return selectors.con_dettagli([super().get_object()])[0]
 
     @extend_schema(summary="Un Accordo di Programma in vigore",
                    parameters=[OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH,

@@ -6,12 +6,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Prefetch
 
-from accordi.models import PianoDiZona
+from accordi.models import ParteAccordo, PianoDiZona, RichiestaAdesione, RisorsaAdesione
+from accordi.models.adesioni import StatoAdesione
 from risorse.api import selectors
 from risorse.api import serializers as s
 
-from ..factories import AmbitoFactory, ComuneFactory, crea_piano
+from ..factories import AmbitoFactory, ComuneFactory, EnteFactory, crea_piano
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +53,31 @@ def test_accordi_come_drf(mondo):
     aderente(accordo)  # money and volunteers
     aderente(accordo).risorse.create(tipo="volontari", descrizione="Mezza giornata", quantita=Decimal("2.5"),
                                      valore_centesimi=0)
-    senza_capofila = accordo_vigente(crea_piano(AmbitoFactory(asl=mondo.ambito.asl)))
+    senza_capofila = accordo_vigente(crea_piano(AmbitoFactory(asl=mondo.ambito.asl, nome="Zeta"),
+                                                AmbitoFactory(asl=mondo.ambito.asl, nome="Alfa")))
     senza_capofila.ente_capofila = None
     senza_capofila.save()
-    accordi = list(selectors.accordi_pubblici())
-    assert {accordo.pk, senza_capofila.pk} <= {a.pk for a in accordi}
-    assert any(a.aderenti for a in accordi) and any(a.ente_capofila is None for a in accordi)
-    _uguali(s.AccordoPubblicoSerializer(), accordi)
+    accordo.parti.create(ente=EnteFactory(denominazione="Aaa primo in ordine"), ruolo=ParteAccordo.Ruolo.values[-1],
+                          ordine=0)
+    rapidi = selectors.con_dettagli(list(selectors.accordi_pubblici()))
+    # DRF's walk reads the model objects, prefetched as the page showed them before
+    aderenti = (RichiestaAdesione.objects.filter(stato=StatoAdesione.SOTTOSCRITTA).select_related("ente")
+                .prefetch_related(Prefetch("risorse", queryset=RisorsaAdesione.objects.order_by("tipo", "pk")))
+                .order_by("ente__denominazione", "pk"))
+    oggetti = list(selectors.accordi_pubblici().prefetch_related(
+        "piano__ambiti",
+        Prefetch("parti", queryset=ParteAccordo.objects.select_related("ente").order_by("ordine", "pk")),
+        Prefetch("adesioni", queryset=aderenti, to_attr="aderenti")))
+    assert [a.pk for a in rapidi] == [a.pk for a in oggetti]
+    assert {accordo.pk, senza_capofila.pk} <= {a.pk for a in rapidi}
+    assert any(a.aderenti_dati for a in rapidi) and any(a.ente_capofila is None for a in rapidi)
+    assert any(len(a.aderenti_dati) > 1 for a in rapidi) and any(len(a.parti_dati) > 1 for a in rapidi)
+    assert any(len(a.ambiti_piano) > 1 for a in rapidi)
+    serializer = s.AccordoPubblicoSerializer()
+    for rapido, oggetto in zip(rapidi, oggetti, strict=True):
+        dati = serializer.to_representation(rapido)
+        assert dati == serializer.rappresentazione_drf(oggetto)
+        assert list(dati) == list(serializer.rappresentazione_drf(oggetto))
 
 
 def test_i_dettagli_restano_a_drf(mondo):
