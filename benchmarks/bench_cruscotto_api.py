@@ -18,8 +18,10 @@ on the machine touches them all alike; queries are counted in a separate request
 the bare view, and a number of queries that does not grow with the data.
 
 Dashboards and lists are cached (risorse/cache_pagine.py): each is timed as it is read again,
-and again right after a change of the data (marked "dopo una modifica": a change is signalled,
-untimed, before the first of them in each round, and they all come last in the round). The
+and again right after a change of the data (marked "dopo una modifica": a change of every
+family of models is signalled, untimed, before the first of them in each round, and they all
+come last in the round); the lists also after a row of a quadro delle risorse is saved
+("dopo una voce del quadro", before those: only the money's version moves). The
 cache is in memory unless --redis names a Redis database, as in production (the script writes
 its entries there; they expire within a minute).
 """
@@ -47,9 +49,12 @@ os.environ.setdefault("PIANOZONA_API_LIMITE_ANONIMI", "1000000/minute")
 os.environ.setdefault("PIANOZONA_API_LIMITE_UTENTI", "1000000/minute")
 SQLITE_PREDEFINITO = Path("/tmp/pianozona-bench-scala/bench.sqlite3")
 SENZA_CACHE = "– dopo una modifica"
-# What a change of the data does to the dashboards' cache (bumps its version): run, untimed,
-# before each request of the pages marked SENZA_CACHE, so that they compute their figures.
-DOPO_UNA_MODIFICA: list = []
+DOPO_IL_QUADRO = "– dopo una voce del quadro"
+# What a change of the data does to the cache (bumps the data versions): run, untimed, in each
+# round before the first of the pages marked with the suffix. SENZA_CACHE: a change of every
+# family of models, so that the pages compute everything; DOPO_IL_QUADRO: a row of a quadro
+# delle risorse saved (the money's family only), which the lists that do not show money survive.
+MODIFICHE: dict[str, list] = {SENZA_CACHE: [], DOPO_IL_QUADRO: []}
 
 
 def main() -> int:
@@ -186,9 +191,26 @@ def _pagine(regione, ufficiale, ambito, udp):
     ]
     pagine += cruscotti + liste
     if dati_cambiati is not None:  # last in each round: the change comes before the first of them
+        try:
+            from risorse.versioni import FAMIGLIE  # noqa: F401  (versions per family of models)
+        except ImportError:
+            pass
+        else:
+            pagine += [(f"{nome} {DOPO_IL_QUADRO}", c, url) for nome, c, url in liste]
+            MODIFICHE[DOPO_IL_QUADRO].append(lambda: dati_cambiati("denaro"))
         pagine += [(f"{nome} {SENZA_CACHE}", c, url) for nome, c, url in cruscotti + liste]
-        DOPO_UNA_MODIFICA.append(dati_cambiati)
+        MODIFICHE[SENZA_CACHE].append(dati_cambiati)
     return pagine
+
+
+def _segnala_prima_di(pagine) -> dict[str, list]:
+    """The changes to signal before each page: those of its group, before the group's first."""
+    prima: dict[str, list] = {}
+    for suffisso, segnali in MODIFICHE.items():
+        primo = next((nome for nome, _c, _u in pagine if nome.endswith(suffisso)), None)
+        if primo is not None:
+            prima[primo] = segnali
+    return prima
 
 
 def _misura(pagine, runs: int):
@@ -201,22 +223,21 @@ def _misura(pagine, runs: int):
             risposta = client.get(url)
             if risposta.status_code != 200:
                 raise SystemExit(f"{nome}: {url} risponde {risposta.status_code}")
-    # One change before the first of them invalidates all their entries (they follow each other,
-    # after the cached pages): each is computed once, and read from the cache in the next round.
-    primo = next((nome for nome, _c, _u in pagine if nome.endswith(SENZA_CACHE)), None)
+    # One change before the first of a group invalidates what it touches (the group's pages follow
+    # each other, after the cached pages): each is computed once, and read from the cache in the
+    # next round.
+    prima = _segnala_prima_di(pagine)
     for _ in range(runs):
         for nome, client, url in pagine:
-            if nome == primo:
-                for segnala in DOPO_UNA_MODIFICA:
-                    segnala()
+            for segnala in prima.get(nome, ()):
+                segnala()
             inizio = time.perf_counter()
             client.get(url)
             tempi[nome].append((time.perf_counter() - inizio) * 1000)
     query, dimensioni = {}, {}
     for nome, client, url in pagine:
-        if nome == primo:
-            for segnala in DOPO_UNA_MODIFICA:
-                segnala()
+        for segnala in prima.get(nome, ()):
+            segnala()
         with CaptureQueriesContext(connection) as q:
             risposta = client.get(url)
         query[nome], dimensioni[nome] = len(q), len(risposta.content)
@@ -234,7 +255,7 @@ def _profila(pagine):
             continue
         profilo = cProfile.Profile()
         for _ in range(5):
-            for segnala in DOPO_UNA_MODIFICA:
+            for segnala in MODIFICHE[SENZA_CACHE]:
                 segnala()
             profilo.enable()
             client.get(url)

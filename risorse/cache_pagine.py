@@ -5,8 +5,9 @@ remained on every request was building the page from them (some five hundred amo
 charts with their tables, a table of fifty ambiti, the site's frame with the user's roles) and,
 for the API, the list's queries and its JSON. Both depend only on:
 
-- the data (``versioni``: a counter bumped by every write of what they read, and the highest
-  ids of the large tables, which rows added in bulk move);
+- the data they read (``versioni``: a counter per family of models, bumped by every write of
+  one of them, and the highest ids of the large tables, which rows added in bulk move); the
+  dashboards read every family, each API list names its own;
 - who asks, for what the page shows of the user and what their permissions let them read: the
   user (id, names, flags) and the access counter of ``versioni`` (roles, object permissions,
   users and groups); a public list depends on neither;
@@ -38,7 +39,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .versioni import versioni
+from .versioni import TUTTE, versioni
 
 CACHE_SECONDI = 60
 # What the page carries instead of the CSRF token: letters only, untouched by HTML escaping.
@@ -46,8 +47,10 @@ SEGNAPOSTO_CSRF = "pianozonasegnapostodeltokencsrf"
 T = TypeVar("T")
 
 
-def chiave(request, parti: tuple, per_utente: bool) -> str:
-    dati, ultimi, accessi = versioni(request)
+def chiave(request, parti: tuple, per_utente: bool, famiglie: tuple[str, ...] = TUTTE) -> str:
+    """``famiglie``: the families of models the response reads (``versioni.FAMIGLIE``)."""
+    lette = versioni(request)
+    accessi = lette.accessi
     chi = None
     if per_utente:
         utente = request.user
@@ -55,8 +58,8 @@ def chiave(request, parti: tuple, per_utente: bool) -> str:
             utente.pk, utente.get_username(), utente.get_full_name(), utente.is_active, utente.is_staff,
             utente.is_superuser, accessi)
     return "pianozona:risposta:" + hashlib.sha256(repr((
-        dati, ultimi, chi, timezone.localdate().isoformat(), get_language(), request.build_absolute_uri(), parti,
-    )).encode()).hexdigest()
+        lette.dati(famiglie), chi, timezone.localdate().isoformat(), get_language(), request.build_absolute_uri(),
+        parti)).encode()).hexdigest()
 
 
 def voce_pagina(request, template: str, *parti) -> str:
@@ -77,9 +80,9 @@ def dell_utente(request, nome: tuple, calcola: Callable[[], T], *, con_pagina: s
     change: the check of each request without django-guardian's queries. ``con_pagina``: the
     key of the page that follows (``voce_pagina``), read in the same trip to the cache; it is
     used only once the view has checked the fact."""
-    dati, ultimi, accessi = versioni(request)
+    lette = versioni(request)
     voce = "pianozona:permesso:" + hashlib.sha256(repr((
-        request.user.pk, accessi, dati, ultimi, nome)).encode()).hexdigest()
+        request.user.pk, lette.accessi, lette.dati(), nome)).encode()).hexdigest()
     trovate = cache.get_many([voce, con_pagina] if con_pagina else [voce])
     if con_pagina:
         _lette(request)[con_pagina] = trovate.get(con_pagina)
@@ -106,11 +109,13 @@ def pagina_in_cache(request, template: str, contesto: Callable[[], dict], *parti
     return HttpResponse(html.replace(SEGNAPOSTO_CSRF, get_token(request)))
 
 
-def contenuto_in_cache(request, genera: Callable[[], bytes], *parti, per_utente: bool) -> bytes:
+def contenuto_in_cache(request, genera: Callable[[], bytes], *parti, per_utente: bool,
+                       famiglie: tuple[str, ...] = TUTTE) -> bytes:
     """The bytes ``genera()`` returns, from the cache when nothing they depend on has changed;
-    ``per_utente=False`` for what every user (and nobody signed in) reads alike. An exception of
-    ``genera`` (a 400, a 404) goes through and nothing is stored."""
-    voce = chiave(request, parti, per_utente=per_utente)
+    ``per_utente=False`` for what every user (and nobody signed in) reads alike; ``famiglie``:
+    the families of models they read. An exception of ``genera`` (a 400, a 404) goes through
+    and nothing is stored."""
+    voce = chiave(request, parti, per_utente=per_utente, famiglie=famiglie)
     contenuto = cache.get(voce)
     if contenuto is None:
         contenuto = genera()

@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from ..cache_pagine import contenuto_in_cache
+from ..versioni import TUTTE
 from . import selectors
 from . import serializers as s
 
@@ -65,9 +66,12 @@ class _Riservata:
 class _ListaInCache:
     """A list's JSON from the cache (``cache_pagine``), keyed also by the accepted media type
     (``; indent=``). The API renders JSON only (settings.REST_FRAMEWORK). ``per_utente``: the
-    list depends on who asks (their permissions), not only on the data."""
+    list depends on who asks (their permissions), not only on the data. ``famiglie``: the
+    families of models (``versioni.FAMIGLIE``) the list reads, its filters and its permission
+    check included; a write to another family leaves the list in the cache."""
 
     per_utente = True
+    famiglie = TUTTE
 
     def list(self, request, *args, **kwargs):
         renderer = request.accepted_renderer
@@ -76,7 +80,8 @@ class _ListaInCache:
             risposta = super(_ListaInCache, self).list(request, *args, **kwargs)
             return renderer.render(risposta.data, request.accepted_media_type, self.get_renderer_context())
 
-        contenuto = contenuto_in_cache(request, genera, request.accepted_media_type, per_utente=self.per_utente)
+        contenuto = contenuto_in_cache(request, genera, request.accepted_media_type, per_utente=self.per_utente,
+                                       famiglie=self.famiglie)
         return HttpResponse(contenuto, content_type=renderer.media_type)
 
 
@@ -97,6 +102,7 @@ class AmbitiView(_Pubblica, _ListaInCache, generics.ListAPIView):
     """Gli ambiti territoriali: dati anagrafici pubblici."""
 
     per_utente = False
+    famiglie = ("anagrafe",)
 
     serializer_class = s.AmbitoSerializer
 
@@ -134,6 +140,7 @@ class PianiPubbliciView(_Pubblica, _ListaInCache, generics.ListAPIView):
     """I piani approvati e non annullati, in ordine di ciclo (dal più recente) e di titolo."""
 
     per_utente = False
+    famiglie = ("anagrafe", "piani")
 
     serializer_class = s.PianoPubblicoSerializer
 
@@ -170,6 +177,7 @@ class AccordiPubbliciView(_Pubblica, _ListaInCache, generics.ListAPIView):
     """Gli Accordi di Programma in vigore, nella revisione in vigore del loro piano."""
 
     per_utente = False
+    famiglie = ("anagrafe", "piani", "accordi")
 
     serializer_class = s.AccordoPubblicoSerializer
 
@@ -212,6 +220,7 @@ class AccordoPubblicoView(_Pubblica, _Dettaglio, generics.RetrieveAPIView):
 class PianiView(_Riservata, _ListaInCache, generics.ListAPIView):
     """I piani che l'utente può leggere, in ogni stato."""
 
+    famiglie = ("anagrafe", "piani")
     serializer_class = s.PianoSerializer
 
     def get_queryset(self):
@@ -248,6 +257,7 @@ class PianoView(_Riservata, _Dettaglio, generics.RetrieveAPIView):
 class RisorsePianoView(_Riservata, _ListaInCache, generics.ListAPIView):
     """Il quadro delle risorse del piano, sommato (una query)."""
 
+    famiglie = ("anagrafe", "piani", "denaro")
     serializer_class = s.RisorsaAggregataSerializer
 
     def get_queryset(self):
@@ -271,6 +281,7 @@ class RisorsePianoView(_Riservata, _ListaInCache, generics.ListAPIView):
 class AdesioniPianoView(_Riservata, _ListaInCache, generics.ListAPIView):
     """Le richieste di adesione agli Accordi del piano che l'utente può vedere."""
 
+    famiglie = ("anagrafe", "piani", "accordi")
     serializer_class = s.AdesioneSerializer
 
     def get_queryset(self):

@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accordi.models import PianoDiZona
+from accordi.models import PianoDiZona, RisorsaAdesione
 from ambiti.importazione import importa_comuni
 from ambiti.models import Comune, Incarico
 from ambiti.services import incarico_assegna, incarico_termina
@@ -284,3 +284,116 @@ def test_accessi_l_ultimo_accesso_non_conta_il_nome_si(r):
     utente.first_name = "Nuovo"
     utente.save()
     assert cache.get(versioni.CHIAVE_ACCESSI) == prima + 1
+
+
+# --- families of models ---------------------------------------------------------------------------
+
+def test_ogni_modello_letto_e_in_una_famiglia_sola():
+    modelli = [m for famiglia in versioni.FAMIGLIE.values() for m in famiglia]
+    assert len(modelli) == len(set(modelli)) == len(versioni.LETTI)
+    for famiglia, grandi in versioni.GRANDI.items():
+        assert set(grandi) <= set(versioni.FAMIGLIE[famiglia])
+
+
+@pytest.fixture
+def accordo_pubblico(r):
+    from .test_api_viste import accordo_vigente, aderente
+
+    accordo = accordo_vigente(piano_vigente(AmbitoFactory(asl=r.asl_due, comuni=[]), titolo="Piano con Accordo"))
+    return accordo, aderente(accordo)
+
+
+def _liste(r, regionale, udp):
+    return {
+        "ambiti": (API + "/ambiti/", None),
+        "pubblici": (API + "/pubblico/piani/", None),
+        "accordi": (API + "/pubblico/accordi/", None),
+        "piani": (API + "/piani/", regionale),
+        "risorse": (API + f"/piani/{r.piano_alfa.pk}/risorse/", udp),
+        "adesioni": (API + f"/piani/{r.piano_alfa.pk}/adesioni/", udp),
+    }
+
+
+def test_una_voce_del_quadro_lascia_in_cache_le_liste_che_non_mostrano_denaro(client, r, accordo_pubblico):
+    accordo, richiesta = accordo_pubblico
+    regionale = funzionario(r.regione)
+    udp = utente_con_ruolo(R.RESPONSABILE_UDP, ambito=r.alfa, username="udp-alfa")
+    liste = _liste(r, regionale, udp)
+    prima = {nome: chiama(client, url, utente).content for nome, (url, utente) in liste.items()}
+    # Changes that send no signal (QuerySet.update) to what every list shows…
+    r.alfa.__class__.objects.filter(pk=r.alfa.pk).update(nome="Alfa rinominato")
+    PianoDiZona.objects.filter(pk__in=[r.piano_alfa.pk, accordo.piano_id]).update(titolo="Titolo nuovo")
+    richiesta.risorse.update(descrizione="Descrizione nuova")
+    # …then a row of a quadro is saved: only the lists that read money are computed again.
+    VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2030, importo_centesimi=1_00)
+    dopo = {nome: chiama(client, url, utente).content for nome, (url, utente) in liste.items()}
+    rimaste = {nome for nome in liste if dopo[nome] == prima[nome]}
+    assert rimaste == {"ambiti", "pubblici", "accordi", "piani", "adesioni"}
+    assert "Titolo nuovo" not in dopo["pubblici"].decode() and "Alfa rinominato" not in dopo["piani"].decode()
+    # The dashboards read every family.
+    client.force_login(regionale)
+    assert "Alfa rinominato" in client.get(REGIONALE).content.decode()
+
+
+@pytest.mark.parametrize("cambia, mostrano", [
+    # a saved row of each family the lists read shows at the next request in every list that shows it
+    (lambda r, a, x: _salva(r.alfa, nome="Alfa rinominato"), {"ambiti": "Alfa rinominato", "piani": "Alfa rinominato"}),
+    (lambda r, a, x: _salva(r.regione, nome="Regione rinominata"),
+     {"ambiti": "Regione rinominata", "pubblici": "Regione rinominata", "accordi": "Regione rinominata"}),
+    (lambda r, a, x: _salva(a.piano, titolo="Titolo nuovo"), {"pubblici": "Titolo nuovo", "accordi": "Titolo nuovo"}),
+    (lambda r, a, x: _salva(r.piano_alfa.ciclo, atto_linee_indirizzo="DGR nuova"),
+     {"piani": "DGR nuova", "accordi": "DGR nuova"}),
+    (lambda r, a, x: _salva(x.ente, denominazione="Ente rinominato"), {"accordi": "Ente rinominato"}),
+    (lambda r, a, x: _salva(x.risorse.first(), descrizione="Descrizione nuova"), {"accordi": "Descrizione nuova"}),
+    (lambda r, a, x: _salva(a.parti.first(), impegni="Impegni nuovi"), {"accordi": "Impegni nuovi"}),
+    (lambda r, a, x: _salva(RisorsaAdesione.objects.get(richiesta__accordo__piano=r.piano_alfa,
+                                                        descrizione="Educatori"), descrizione="Ore nuove"),
+     {"adesioni": "Ore nuove"}),
+    (lambda r, a, x: VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2031, importo_centesimi=1),
+     {"risorse": '"anno":2031'}),
+], ids=["ambito", "regione", "piano", "ciclo", "ente", "risorsa", "parte", "adesione", "voce"])
+def test_un_dato_salvato_si_vede_in_ogni_lista_che_lo_mostra(client, r, accordo_pubblico, cambia, mostrano):
+    accordo, richiesta = accordo_pubblico
+    regionale = funzionario(r.regione)
+    udp = utente_con_ruolo(R.RESPONSABILE_UDP, ambito=r.alfa, username="udp-alfa")
+    liste = _liste(r, regionale, udp)
+    for nome, (url, utente) in liste.items():
+        assert chiama(client, url, utente).status_code == 200, nome
+    cambia(r, accordo, richiesta)
+    for nome, testo in mostrano.items():
+        url, utente = liste[nome]
+        assert testo in chiama(client, url, utente).content.decode(), nome
+
+
+def _salva(oggetto, **campi):
+    for campo, valore in campi.items():
+        setattr(oggetto, campo, valore)
+    oggetto.save()
+
+
+def test_il_referente_di_un_ente_registrato_cambia_gli_accessi(client, r):
+    from accordi.models import RegistrazioneEnte, RichiestaAdesione
+
+    from ..factories import UtenteFactory
+
+    richiesta = RichiestaAdesione.objects.filter(accordo__piano=r.piano_alfa, stato="sottoscritta").get()
+    registrazione = RegistrazioneEnte.objects.get(ente=richiesta.ente)
+    vecchio, nuovo = registrazione.referente, UtenteFactory()
+    url = API + f"/piani/{r.piano_alfa.pk}/adesioni/"
+    assert ids(chiama(client, url, vecchio)) == [richiesta.pk]
+    assert chiama(client, url, nuovo).status_code == 404
+    registrazione.referente = nuovo
+    registrazione.save()
+    assert chiama(client, url, vecchio).status_code == 404
+    assert ids(chiama(client, url, nuovo)) == [richiesta.pk]
+
+
+def test_le_righe_aggiunte_in_blocco_muovono_la_loro_famiglia(r):
+    from risorse.models import VoceRisorsa
+
+    altre = ("anagrafe", "piani", "accordi")
+    prima_denaro, prima_altre = versioni.versione_dati(famiglie=("denaro",)), versioni.versione_dati(famiglie=altre)
+    voce = VoceRisorsaFactory.build(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2030)
+    VoceRisorsa.objects.bulk_create([voce])  # no signal: the highest id moves
+    assert versioni.versione_dati(famiglie=("denaro",)) != prima_denaro
+    assert versioni.versione_dati(famiglie=altre) == prima_altre
