@@ -10,6 +10,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from ambiti.models import Ambito
 from ambiti.ruoli import Permessi
+from ambiti.segnali import aggiunte
 
 from .exceptions import (
     DatiNonValidi,
@@ -174,7 +175,7 @@ def piano_crea(*, ciclo: CicloProgrammazione, ambiti: list[Ambito], titolo: str,
     piano = PianoDiZona.objects.create(ciclo=ciclo, titolo=titolo, creato_da=utente)
     try:
         with transaction.atomic():
-            PianoAmbito.objects.bulk_create(
+            aggiunte(PianoAmbito,
                 [PianoAmbito(piano=piano, ambito=a, ciclo=ciclo) for a in ambiti]
             )
     except IntegrityError as exc:

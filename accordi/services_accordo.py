@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from ambiti.exceptions import DatiNonValidi, PermessoNegato
 from ambiti.models import Ente, Incarico
 from ambiti.ruoli import Permessi
+from ambiti.segnali import aggiunte
 
 from .models import (
     CENTO_PER_CENTO,
@@ -105,7 +106,7 @@ def _crea(piano: PianoDiZona) -> AccordoDiProgramma:
 
 
 def _copia(da: AccordoDiProgramma, a: AccordoDiProgramma) -> None:
-    ParteAccordo.objects.bulk_create([
+    aggiunte(ParteAccordo, [
         ParteAccordo(accordo=a, ente_id=p.ente_id, ruolo=p.ruolo, firma_obbligatoria=p.firma_obbligatoria,
                      firmatario_id=p.firmatario_id, impegni=p.impegni, ordine=p.ordine)
         for p in da.parti.all()
@@ -178,7 +179,7 @@ def _completa_parti(accordo: AccordoDiProgramma) -> None:
             ordine += 1
             nuove.append(ParteAccordo(accordo=accordo, ente=ente, ruolo=ParteAccordo.Ruolo.ASL,
                                       firma_obbligatoria=True, firmatario=referenti.get(ente.pk), ordine=ordine))
-    ParteAccordo.objects.bulk_create(nuove)
+    aggiunte(ParteAccordo, nuove)
 
 
 def capofila_sincronizza(accordo: AccordoDiProgramma) -> AccordoDiProgramma:

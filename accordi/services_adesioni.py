@@ -71,6 +71,7 @@ from django_fsm import can_proceed
 from ambiti.exceptions import StatoCambiato
 from ambiti.models import Incarico
 from ambiti.ruoli import Permessi
+from ambiti.segnali import aggiunte
 from tavoli.models import AreaIntervento, Tavolo
 
 from . import selectors_portale
@@ -330,7 +331,7 @@ def richiesta_aggiorna(*, richiesta: RichiestaAdesione, utente, dichiarazione: s
     richiesta.risorse.all().delete()
     for riga in righe:
         riga.richiesta = richiesta
-    RisorsaAdesione.objects.bulk_create(righe)
+    aggiunte(RisorsaAdesione, righe)
     _registra(richiesta, "aggiorna", utente, richiesta.stato)
     return richiesta
 

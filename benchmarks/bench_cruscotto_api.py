@@ -20,8 +20,9 @@ the bare view, and a number of queries that does not grow with the data.
 Dashboards and lists are cached (risorse/cache_pagine.py): each is timed as it is read again,
 and again right after a change of the data (marked "dopo una modifica": a change of every
 family of models is signalled, untimed, before the first of them in each round, and they all
-come last in the round); the lists also after a row of a quadro delle risorse is saved
-("dopo una voce del quadro", before those: only the money's version moves). The
+come last in the round); the lists also after a row of a quadro delle risorse of the region
+is saved ("dopo una voce del quadro": the money's family and the region move), the dashboards
+after one of another region ("dopo una voce in un'altra regione"). The
 cache is in memory unless --redis names a Redis database, as in production (the script writes
 its entries there; they expire within a minute).
 """
@@ -50,11 +51,13 @@ os.environ.setdefault("PIANOZONA_API_LIMITE_UTENTI", "1000000/minute")
 SQLITE_PREDEFINITO = Path("/tmp/pianozona-bench-scala/bench.sqlite3")
 SENZA_CACHE = "– dopo una modifica"
 DOPO_IL_QUADRO = "– dopo una voce del quadro"
+DOPO_ALTRA_REGIONE = "– dopo una voce in un'altra regione"
 # What a change of the data does to the cache (bumps the data versions): run, untimed, in each
 # round before the first of the pages marked with the suffix. SENZA_CACHE: a change of every
-# family of models, so that the pages compute everything; DOPO_IL_QUADRO: a row of a quadro
-# delle risorse saved (the money's family only), which the lists that do not show money survive.
-MODIFICHE: dict[str, list] = {SENZA_CACHE: [], DOPO_IL_QUADRO: []}
+# family of models in every region, so that the pages compute everything; DOPO_IL_QUADRO: a
+# row of a quadro delle risorse of the measured region saved, which the lists that do not show
+# money survive; DOPO_ALTRA_REGIONE: the same in another region, which the dashboards survive.
+MODIFICHE: dict[str, list] = {DOPO_IL_QUADRO: [], DOPO_ALTRA_REGIONE: [], SENZA_CACHE: []}
 
 
 def main() -> int:
@@ -191,13 +194,19 @@ def _pagine(regione, ufficiale, ambito, udp):
     ]
     pagine += cruscotti + liste
     if dati_cambiati is not None:  # last in each round: the change comes before the first of them
-        try:
-            from risorse.versioni import FAMIGLIE  # noqa: F401  (versions per family of models)
+        try:  # versions per family of models and per region
+            from risorse.versioni import righe_cambiate
         except ImportError:
             pass
         else:
+            from risorse.models import VoceRisorsa
+
+            voce_qui = VoceRisorsa.objects.filter(piano__ciclo__regione=regione).first()
+            voce_altrove = VoceRisorsa.objects.exclude(piano__ciclo__regione=regione).first()
             pagine += [(f"{nome} {DOPO_IL_QUADRO}", c, url) for nome, c, url in liste]
-            MODIFICHE[DOPO_IL_QUADRO].append(lambda: dati_cambiati("denaro"))
+            MODIFICHE[DOPO_IL_QUADRO].append(lambda: righe_cambiate(VoceRisorsa, [voce_qui]))
+            pagine += [(f"{nome} {DOPO_ALTRA_REGIONE}", c, url) for nome, c, url in cruscotti]
+            MODIFICHE[DOPO_ALTRA_REGIONE].append(lambda: righe_cambiate(VoceRisorsa, [voce_altrove]))
         pagine += [(f"{nome} {SENZA_CACHE}", c, url) for nome, c, url in cruscotti + liste]
         MODIFICHE[SENZA_CACHE].append(dati_cambiati)
     return pagine

@@ -137,6 +137,10 @@ def genera(*, scala: float = 1.0, seme: int = 2026, reset: bool = False) -> Esit
     # analysed the tables yet, and the first measurements would read the plans of empty ones.
     with connection.cursor() as cursore:
         cursore.execute("ANALYZE")
+    # Written in bulk, without Django's signals: every cached figure and page is out of date.
+    from .versioni import dati_cambiati
+
+    dati_cambiati()
     return Esito(conteggi=conta(), secondi=time.perf_counter() - inizio)
 
 

@@ -36,7 +36,7 @@ from ambiti.models import Ambito, Comune
 from .models import AmbitoSpesa, FonteRisorsa, SpesaSocialeComune, TipoImporto, VoceRisorsa
 from .selectors_quadro import TabellaFonti, fonti_della_spesa, pro_capite
 from .selectors_spesa import ETICHETTE_CLASSE, codice_classe, quota, quote_per_ambito
-from .versioni import versione_dati
+from .versioni import versione_regione
 
 ADERENTI = (StatoAdesione.ACCOLTA, StatoAdesione.SOTTOSCRITTA)
 # Requests waiting for the Ufficio di Piano or for the body's integration (drafts are the body's).
@@ -329,8 +329,9 @@ def ordina(righe: list[RigaAmbito], ordine: str) -> list[RigaAmbito]:
 # --- cache --------------------------------------------------------------------------------------
 # The dashboards' figures change seldom and cost a dozen GROUP BY queries: they are kept in the
 # shared cache (Redis in production) for a minute, under a key that also holds the version of
-# the data (``versioni``: bumped by every write of what the dashboards read, and the highest
-# ids of the large tables), so that a change shows at once instead of after the minute.
+# the region's data (``versioni.versione_regione``: its counter, bumped by every write of its
+# rows, and the national one, bumped by every other write of what the dashboards read), so that
+# a change shows at once instead of after the minute.
 
 CACHE_SECONDI = 60
 
@@ -340,7 +341,7 @@ def cruscotto_in_cache(f: Filtri, request=None) -> Cruscotto:
     ``request``, the data version already read for its page is not read again."""
     oggi = timezone.localdate()
     chiave = "pianozona:cruscotto:" + hashlib.sha256(repr((
-        versione_dati(request), oggi.isoformat(), get_language(), f.regione_id,
+        versione_regione(request, f.regione_id), oggi.isoformat(), get_language(), f.regione_id,
         f.ciclo.pk if f.ciclo else None, f.asl_id, f.provincia_id, f.ambito_id, f.tipo, f.anno)).encode()).hexdigest()
     c = cache.get(chiave)
     if c is None:

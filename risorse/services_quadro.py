@@ -25,6 +25,7 @@ from accordi.models import PianoDiZona, Stato
 from accordi.services_contenuto import importo_in_centesimi
 from ambiti.exceptions import DatiNonValidi, PermessoNegato
 from ambiti.ruoli import Permessi
+from ambiti.segnali import aggiunte
 
 from . import importa_quadro as modulo_import
 from .models import AmbitoSpesa, FonteRisorsa, ImportazioneRisorse, TipoImporto, VoceRisorsa
@@ -79,7 +80,7 @@ def _applica(piano: PianoDiZona, utente, celle: Mapping[tuple, int], anni_sostit
     VoceRisorsa.objects.filter(pk__in=tolte).delete()
     for voce in cambiate:  # save(): aggiornata_il is auto_now
         voce.save(update_fields=["importo_centesimi", "aggiornata_da", "aggiornata_il"])
-    VoceRisorsa.objects.bulk_create(nuove)
+    aggiunte(VoceRisorsa, nuove)
     conti.update(nuove=len(nuove), cambiate=len(cambiate), tolte=len(tolte))
     return conti
 

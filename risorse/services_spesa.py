@@ -17,6 +17,7 @@ from accordi.services_contenuto import importo_in_centesimi
 from ambiti.exceptions import DatiNonValidi, PermessoNegato
 from ambiti.models import Ambito, Comune
 from ambiti.ruoli import Permessi
+from ambiti.segnali import aggiunte
 
 from .models import SpesaSocialeComune
 
@@ -109,7 +110,7 @@ def scrivi_righe(ambito: Ambito, utente, valori: Iterable[Valori], togli: Iterab
             s.spesa_totale_centesimi, s.conferita_udp_centesimi, s.nota = v.spesa, v.conferita, v.nota
             s.aggiornata_da = utente
             cambiati.append(s)
-    SpesaSocialeComune.objects.bulk_create(nuovi)
+    aggiunte(SpesaSocialeComune, nuovi)
     for s in cambiati:  # save(): auto_now stamps aggiornata_il, which bulk_update would not
         s.save(update_fields=["spesa_totale_centesimi", "conferita_udp_centesimi", "nota", "aggiornata_da",
                               "aggiornata_il"])

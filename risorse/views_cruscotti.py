@@ -23,7 +23,7 @@ from ambiti.models import Ambito, Regione
 from ambiti.ruoli import Permessi
 
 from . import grafici
-from .cache_pagine import dell_utente, pagina_in_cache, voce_pagina
+from .cache_pagine import dell_utente, pagina_in_cache
 from .forms_cruscotti import FiltriCruscottoForm
 from .models import SpesaSocialeComune, TipoImporto
 from .selectors_cruscotti import (
@@ -101,9 +101,8 @@ def _regioni_consultate(utente) -> list[Regione]:
                                      accept_global_perms=False).order_by("nome"))
 
 
-def _regione_scelta(request, con_pagina: str | None = None) -> tuple[Regione, list[Regione]]:
-    regioni = dell_utente(request, ("regioni consultate",), lambda: _regioni_consultate(request.user),
-                          con_pagina=con_pagina)
+def _regione_scelta(request) -> tuple[Regione, list[Regione]]:
+    regioni = dell_utente(request, ("regioni consultate",), lambda: _regioni_consultate(request.user))
     if not regioni:
         raise PermissionDenied
     scelta = request.GET.get("regione")
@@ -122,13 +121,15 @@ def _ambito_letto(request, ambito_pk) -> Ambito:
     return ambito
 
 
-def _ambito_leggibile(request, ambito_pk, con_pagina: str | None = None) -> bool:
-    """Whether the ambito exists and the user may read it (from the cache, as ``dell_utente``)."""
-    def calcola() -> bool:
+def _regione_dell_ambito_leggibile(request, ambito_pk) -> int | None:
+    """The region of the ambito if it exists and the user may read it, else None (from the
+    cache, as ``dell_utente``)."""
+    def calcola() -> int | bool:
         ambito = Ambito.objects.select_related("asl__regione").filter(pk=ambito_pk).first()
-        return ambito is not None and Permessi(request.user).legge([ambito])
+        # False, not None, is kept: None is what the cache answers for "not there"
+        return ambito.asl.regione_id if ambito is not None and Permessi(request.user).legge([ambito]) else False
 
-    return dell_utente(request, ("legge ambito", int(ambito_pk)), calcola, con_pagina=con_pagina)
+    return dell_utente(request, ("legge ambito", int(ambito_pk)), calcola) or None
 
 
 def _filtri(request, regione: Regione, ambito: Ambito | None = None) -> tuple[Filtri, FiltriCruscottoForm]:
@@ -299,7 +300,7 @@ def _righe_pagina(request, c: Cruscotto):
 @login_required
 def cruscotto_regionale(request):
     # The region follows from the user's regions and the address: both are in the page's key.
-    regione, regioni = _regione_scelta(request, con_pagina=voce_pagina(request, PAGINA_REGIONALE))
+    regione, regioni = _regione_scelta(request)
 
     def contesto():
         filtri, form = _filtri(request, regione)
@@ -310,7 +311,7 @@ def cruscotto_regionale(request):
         return valori
 
     # The whole page from the cache, once the user's right to read the region is checked.
-    return pagina_in_cache(request, PAGINA_REGIONALE, contesto)
+    return pagina_in_cache(request, PAGINA_REGIONALE, contesto, regione=regione.pk)
 
 
 @login_required
@@ -325,7 +326,8 @@ def cruscotto_regionale_csv(request, tabella):
 
 @login_required
 def cruscotto_ambito(request, ambito_pk):
-    if not _ambito_leggibile(request, ambito_pk, con_pagina=voce_pagina(request, PAGINA_AMBITO)):
+    regione_id = _regione_dell_ambito_leggibile(request, ambito_pk)
+    if regione_id is None:
         raise Http404(_("Ambito non trovato."))
 
     def contesto():
@@ -354,7 +356,7 @@ def cruscotto_ambito(request, ambito_pk):
         return valori
 
     # The whole page from the cache, once the user's right to read the ambito is checked.
-    return pagina_in_cache(request, PAGINA_AMBITO, contesto)
+    return pagina_in_cache(request, PAGINA_AMBITO, contesto, regione=regione_id)
 
 
 @login_required

@@ -391,18 +391,18 @@ def test_le_liste_leggono_in_un_numero_fisso_di_query(client, mondo, regionale_d
                            area=AreaInterventoFactory(regione=mondo.piano.ciclo.regione), tipo="previsto")
     udp = mondo[R.RESPONSABILE_UDP]
     # The same cap with 1 and with 12 of everything. The private ones also read the token and
-    # (django-guardian) the permissions by codename: a fixed number of queries, too. The lists
-    # also read the version of the data (one query) for their cache, and the second time come
-    # from it: then only the token, its user and the version (third figure; None: not cached).
+    # (django-guardian) the permissions by codename: a fixed number of queries, too. The second
+    # time the lists come from the cache (the versions of the data are there too): then only the
+    # token with its user (third figure; None: not cached).
     casi = [
-        (API + "/ambiti/", None, 3, 1),
-        (API + "/pubblico/piani/", None, 4, 1),
+        (API + "/ambiti/", None, 2, 0),
+        (API + "/pubblico/piani/", None, 3, 0),
         (API + f"/pubblico/piani/{mondo.piano.pk}/", None, 3, None),
-        (API + "/pubblico/accordi/", None, 7, 1),
-        (API + "/piani/", regionale_della_regione, 13, 2),
+        (API + "/pubblico/accordi/", None, 6, 0),
+        (API + "/piani/", regionale_della_regione, 12, 1),
         (API + f"/piani/{mondo.piano.pk}/", udp, 12, None),
-        (API + f"/piani/{mondo.piano.pk}/risorse/", udp, 13, 2),
-        (API + f"/piani/{mondo.piano.pk}/adesioni/", udp, 17, 2),
+        (API + f"/piani/{mondo.piano.pk}/risorse/", udp, 12, 1),
+        (API + f"/piani/{mondo.piano.pk}/adesioni/", udp, 16, 1),
     ]
     for url, utente, massimo, dalla_cache in casi:
         intestazioni = {}

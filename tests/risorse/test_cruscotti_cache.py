@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accordi.models import PianoDiZona
+from ambiti.segnali import aggiunte
 from risorse.models import VoceRisorsa
 
 from ..factories import VoceRisorsaFactory, fonte
@@ -62,13 +63,14 @@ def test_una_voce_salvata_o_cancellata_si_vede_subito(client, r):
 
 
 def test_le_voci_aggiunte_in_blocco_si_vedono_subito(client, r):
-    """bulk_create sends no signal: the highest id changes the key."""
+    """bulk_create sends no signal of Django's: the services add rows in bulk with
+    ``ambiti.segnali.aggiunte``, which says so (tests/risorse/test_versioni_scritture.py)."""
     client.force_login(funzionario(r.regione))
     prima = _totale(client)
     modello = VoceRisorsa.objects.filter(piano=r.piano_alfa, tipo="previsto").first()
     modello.pk = None
     modello.importo_centesimi, modello.anno = 777_700, 2029
-    VoceRisorsa.objects.bulk_create([modello])
+    aggiunte(VoceRisorsa, [modello])
     assert _totale(client) != prima
 
 
