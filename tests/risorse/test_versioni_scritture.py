@@ -70,35 +70,37 @@ def test_le_righe_aggiunte_muovono_famiglia_e_regione():
 
 
 @pytest.fixture
-def fonti():
-    """The default funding sources, which a transactional test's flush removes (migration 0002)."""
+def regione_a_100():
+    """A region with its counter at 100, and the default funding sources (migration 0002), which a
+    transactional test's flush removes: ``(chiave, voce)``; ``voce(anno)`` saves a row of its
+    quadro."""
     import importlib
 
     from django.apps import apps
 
     importlib.import_module("risorse.migrations.0002_fonti_predefinite").crea(apps, None)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_al_commit_i_contatori_avanzano_ancora_una_volta(fonti):
     r = crea_regione()
     chiave = versioni.chiave_regione(r.regione.pk)
     cache.set(chiave, 100, None)
+    return chiave, lambda anno: VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=anno)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_al_commit_i_contatori_avanzano_ancora_una_volta(regione_a_100):
+    chiave, voce = regione_a_100
     with transaction.atomic():
-        VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2030)
-        VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2031)
+        voce(2030)
+        voce(2031)
         assert cache.get(chiave) == 102  # at once: a page computed now reads the data before the commit…
     assert cache.get(chiave) == 103  # …so at the commit the version moves again, once for the transaction
 
 
 @pytest.mark.django_db(transaction=True)
-def test_dopo_un_rollback_il_commit_avanza_comunque(fonti):
-    r = crea_regione()
-    chiave = versioni.chiave_regione(r.regione.pk)
-    cache.set(chiave, 100, None)
+def test_dopo_un_rollback_il_commit_avanza_comunque(regione_a_100):
+    chiave, voce = regione_a_100
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
-            VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2030)
+            voce(2030)
             raise RuntimeError("annullato")  # the savepoint goes, with the callback registered in it
-        VoceRisorsaFactory(piano=r.piano_alfa, fonte=fonte("fnps"), anno=2031)
+        voce(2031)
     assert cache.get(chiave) == 103
