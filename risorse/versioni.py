@@ -28,16 +28,17 @@ Only a write made outside the application (SQL from a console, a script) waits f
 entries to expire (a minute).
 
 A counter missing from the cache (never set, evicted, cache restarted) is set, when it is
-read, to the current time in milliseconds: a value no earlier key held."""
+read, to the current time in microseconds: a value no earlier key held, unless a million writes
+a second had moved the lost counter ahead of the clock."""
 
 from __future__ import annotations
 
+import time
 from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
 
 from accordi.models import (
     AccordoDiProgramma,
@@ -79,8 +80,8 @@ def chiave_regione(regione_id: int) -> str:
     return f"pianozona:dati:regione:{regione_id}:versione"
 
 
-def _adesso_ms() -> int:
-    return int(timezone.now().timestamp() * 1000)
+def _adesso_us() -> int:
+    return time.time_ns() // 1000
 
 
 def _incrementa(chiave: str) -> None:
@@ -88,7 +89,7 @@ def _incrementa(chiave: str) -> None:
         cache.incr(chiave)
     except ValueError:  # not in the cache yet (or evicted): any new value changes the keys
         # An integer (Redis increments integers only), unlike any value a restarted cache had.
-        cache.set(chiave, _adesso_ms(), None)
+        cache.set(chiave, _adesso_us(), None)
 
 
 class _AlCommit:
@@ -223,13 +224,13 @@ class Versioni(NamedTuple):
 
 
 def _leggi(chiavi: list[str]) -> dict:
-    """The counters ``chiavi``; one missing is set, now, to the current time in milliseconds
+    """The counters ``chiavi``; one missing is set, now, to the current time in microseconds
     (so that a key never holds "missing": an evicted counter would bring back the keys it had
     before it was first bumped)."""
     valori = cache.get_many(chiavi)
     for chiave in chiavi:
         if chiave not in valori:
-            valore = _adesso_ms()
+            valore = _adesso_us()
             # not added: set by another process meanwhile (or the cache is down: None)
             valori[chiave] = valore if cache.add(chiave, valore, None) else cache.get(chiave)
     return valori
