@@ -175,9 +175,7 @@ def piano_crea(*, ciclo: CicloProgrammazione, ambiti: list[Ambito], titolo: str,
     piano = PianoDiZona.objects.create(ciclo=ciclo, titolo=titolo, creato_da=utente)
     try:
         with transaction.atomic():
-            aggiunte(PianoAmbito,
-                [PianoAmbito(piano=piano, ambito=a, ciclo=ciclo) for a in ambiti]
-            )
+            aggiunte(PianoAmbito, [PianoAmbito(piano=piano, ambito=a, ciclo=ciclo) for a in ambiti])
     except IntegrityError as exc:
         raise DatiNonValidi(_("Uno degli ambiti ha già un piano per questo ciclo.")) from exc
     TransizionePiano.objects.create(

@@ -116,7 +116,7 @@ def _avanza(*chiavi: str) -> None:
     al_commit.chiavi.update(chiavi)
 
 
-def dati_cambiati(*famiglie: str, **_kwargs) -> None:
+def dati_cambiati(*famiglie: str) -> None:
     """The data of ``famiglie`` (all of them if none is named) have changed, in every region."""
     _avanza(*(chiave_dati(f) for f in famiglie or TUTTE), CHIAVE_NAZIONALE)
 
@@ -125,8 +125,20 @@ def accessi_cambiati(**_kwargs) -> None:
     _avanza(CHIAVE_ACCESSI)
 
 
-def _regioni(valori) -> set[int | None]:
-    return set(valori) or {None}
+def _regioni(*insiemi) -> set[int | None]:
+    return set().union(*insiemi) or {None}
+
+
+def _dei_piani(piani) -> set[int]:
+    return set(PianoDiZona.objects.filter(pk__in=piani).values_list("ciclo__regione_id", flat=True))
+
+
+def _degli_accordi(accordi) -> set[int]:
+    return set(AccordoDiProgramma.objects.filter(pk__in=accordi).values_list("piano__ciclo__regione_id", flat=True))
+
+
+def _degli_ambiti(ambiti) -> set[int]:
+    return set(Ambito.objects.filter(pk__in=ambiti).values_list("asl__regione_id", flat=True))
 
 
 # The region(s) of rows written often, from what they belong to (their plan, Accordo, request
@@ -134,22 +146,16 @@ def _regioni(valori) -> set[int | None]:
 # any number of rows. A region that cannot be found (a parent already deleted) gives None: a
 # national change.
 REGIONALI = {
-    VoceRisorsa: lambda righe: _regioni(PianoDiZona.objects.filter(pk__in={x.piano_id for x in righe})
-                                        .values_list("ciclo__regione_id", flat=True)),
-    TransizionePiano: lambda righe: _regioni(PianoDiZona.objects.filter(pk__in={x.piano_id for x in righe})
-                                             .values_list("ciclo__regione_id", flat=True)),
+    VoceRisorsa: lambda righe: _regioni(_dei_piani({x.piano_id for x in righe})),
+    TransizionePiano: lambda righe: _regioni(_dei_piani({x.piano_id for x in righe})),
     # a plan's ambito also counts in its own region
-    PianoAmbito: lambda righe: _regioni(
-        set(PianoDiZona.objects.filter(pk__in={x.piano_id for x in righe}).values_list("ciclo__regione_id", flat=True))
-        | set(Ambito.objects.filter(pk__in={x.ambito_id for x in righe}).values_list("asl__regione_id", flat=True))),
-    ParteAccordo: lambda righe: _regioni(AccordoDiProgramma.objects.filter(pk__in={x.accordo_id for x in righe})
-                                         .values_list("piano__ciclo__regione_id", flat=True)),
-    RichiestaAdesione: lambda righe: _regioni(AccordoDiProgramma.objects.filter(pk__in={x.accordo_id for x in righe})
-                                              .values_list("piano__ciclo__regione_id", flat=True)),
-    RisorsaAdesione: lambda righe: _regioni(RichiestaAdesione.objects.filter(pk__in={x.richiesta_id for x in righe})
-                                            .values_list("accordo__piano__ciclo__regione_id", flat=True)),
-    SpesaSocialeComune: lambda righe: _regioni(Ambito.objects.filter(pk__in={x.ambito_id for x in righe})
-                                               .values_list("asl__regione_id", flat=True)),
+    PianoAmbito: lambda righe: _regioni(_dei_piani({x.piano_id for x in righe}),
+                                        _degli_ambiti({x.ambito_id for x in righe})),
+    ParteAccordo: lambda righe: _regioni(_degli_accordi({x.accordo_id for x in righe})),
+    RichiestaAdesione: lambda righe: _regioni(_degli_accordi({x.accordo_id for x in righe})),
+    RisorsaAdesione: lambda righe: _regioni(_degli_accordi(
+        RichiestaAdesione.objects.filter(pk__in={x.richiesta_id for x in righe}).values("accordo_id"))),
+    SpesaSocialeComune: lambda righe: _regioni(_degli_ambiti({x.ambito_id for x in righe})),
 }
 
 
@@ -223,11 +229,11 @@ class Versioni(NamedTuple):
         return (regione_id, self.regioni[regione_id], self.nazionale)
 
 
-def _leggi(chiavi: list[str]) -> dict:
-    """The counters ``chiavi``; one missing is set, now, to the current time in microseconds
-    (so that a key never holds "missing": an evicted counter would bring back the keys it had
-    before it was first bumped)."""
-    valori = cache.get_many(chiavi)
+def _leggi(chiavi: list[str], valori: dict | None = None) -> dict:
+    """The counters ``chiavi`` (in ``valori`` when already read); one missing is set, now, to the
+    current time in microseconds (so that a key never holds "missing": an evicted counter would
+    bring back the keys it had before it was first bumped)."""
+    valori = cache.get_many(chiavi) if valori is None else valori
     for chiave in chiavi:
         if chiave not in valori:
             valore = _adesso_us()
@@ -249,11 +255,6 @@ def versioni(request=None) -> Versioni:
     return lette
 
 
-def versione_dati(request=None, famiglie: tuple[str, ...] = TUTTE) -> tuple:
-    """The data version of ``famiglie`` (as read once for ``request``, when given)."""
-    return versioni(request).dati(famiglie)
-
-
 def con_regione(request, regione_id: int, chiavi: list[str]) -> dict:
     """The cache's entries ``chiavi``, read in the same trip as the counter of region
     ``regione_id``, which is kept with the request's versions (``della_regione``)."""
@@ -264,9 +265,7 @@ def _con_regione(lette: Versioni, regione_id: int, chiavi: list[str]) -> dict:
     if regione_id in lette.regioni:
         return cache.get_many(chiavi) if chiavi else {}
     contatore = chiave_regione(regione_id)
-    valori = cache.get_many([contatore, *chiavi])
-    if contatore not in valori:
-        valori.update(_leggi([contatore]))
+    valori = _leggi([contatore], cache.get_many([contatore, *chiavi]))
     lette.regioni[regione_id] = valori.pop(contatore)
     return valori
 

@@ -267,11 +267,11 @@ def test_json_indentato_e_un_altra_voce(client, r):
 
 def test_l_import_dei_comuni_cambia_la_versione(client, tmp_path, r):
     importa_comuni(scrivi(tmp_path, "\n".join([INTESTAZIONE, AGLIE])))
-    prima = versioni.versione_dati()
+    prima = versioni.versioni().dati()
     client.get(API + "/ambiti/")
     importa_comuni(scrivi(tmp_path, "\n".join([INTESTAZIONE, AGLIE.replace(",2644", ",2700"), AIRASCA])))
     assert Comune.objects.get(codice_istat="001001").popolazione == 2700
-    assert versioni.versione_dati() != prima
+    assert versioni.versioni().dati() != prima
 
 
 def test_accessi_l_ultimo_accesso_non_conta_il_nome_si(r):
